@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# pathprobe: plain GNU make, sources by wildcard, header dependencies by -MMD.
+
+CC       ?= cc
+PKGS      = libpcap libcurl libcares jansson
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Wformat=2 \
+            -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror \
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+
+# make SAN=1: AddressSanitizer and UndefinedBehaviorSanitizer builds.
+ifeq ($(SAN),1)
+CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+BUILD    ?= build/san
+endif
+BUILD    ?= build/release
+
+# Debian packages the build, the tests, the lab and the demo need.
+DEB_PACKAGES = gcc make pkg-config libpcap-dev libcurl4-openssl-dev \
+               libc-ares-dev libjansson-dev iproute2 nftables nginx-light \
+               tcpdump ethtool apache2-utils python3 procps
+
+SRC       = $(wildcard src/*.c src/chains/*.c helpers/*.c plugins/*.c)
+OBJ       = $(SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ   = $(filter-out $(BUILD)/src/main.o,$(OBJ))
+TEST_SRC  = $(wildcard tests/unit/*.c)
+TEST_OBJ  = $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all deps test unit-test lab-test demo bench format format-check clean
+
+all: pathprobe
+
+pathprobe: $(BUILD)/pathprobe
+	cp $< $@
+
+$(BUILD)/pathprobe: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/run-unit: $(TEST_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -MMD -MP -c -o $@ $<
+
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+# Installs missing Debian packages; does nothing when all are present.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $$missing >/dev/null; \
+	fi
+
+test: deps
+	$(MAKE) --no-print-directory pathprobe $(BUILD)/run-unit
+	@tests/run-all.sh $(BUILD)/run-unit ./pathprobe
+
+unit-test: $(BUILD)/run-unit
+	$(BUILD)/run-unit
+
+lab-test: pathprobe
+	tests/lab/test-ecn.sh ./pathprobe
+
+demo: deps
+	$(MAKE) --no-print-directory pathprobe
+	tests/lab/demo.sh ./pathprobe
+
+bench: deps
+	$(MAKE) --no-print-directory pathprobe
+	bench/run.sh ./pathprobe
+
+format:
+	clang-format -i $(SRC) $(TEST_SRC) $(wildcard src/*.h plugins/*.h helpers/*.h tests/unit/*.h)
+
+format-check:
+	clang-format --dry-run --Werror $(SRC) $(TEST_SRC) $(wildcard src/*.h plugins/*.h helpers/*.h tests/unit/*.h)
+
+clean:
+	rm -rf build pathprobe
