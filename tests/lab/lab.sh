@@ -112,11 +112,17 @@ stop_namespace_processes() {
     local pid_file="$LAB_DIR/$ns/nginx.pid"
     local pid pids attempt
 
+    # A stale pid file may name an unrelated process by now, so signal the
+    # pid only if its command line still names this lab's nginx config.
     if [ -f "$pid_file" ]; then
         pid=$(cat "$pid_file" 2>/dev/null || true)
         case $pid in
             '' | *[!0-9]* ) ;;
-            * ) kill -TERM "$pid" 2>/dev/null || true ;;
+            * )
+                if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$LAB_DIR/$ns/nginx.conf"; then
+                    kill -TERM "$pid" 2>/dev/null || true
+                fi
+                ;;
         esac
     fi
 
@@ -375,7 +381,7 @@ lab_status() {
         nsx "$NS_ROUTER" nft list table inet pp_mbox 2>/dev/null | grep -E 'counter packets [1-9]' || echo "(no rule has matched yet)"
     fi
     echo "--- target classes (number name server) ---"
-    echo "$TARGET_CLASSES" | awk 'NF { printf "%-3s %-15s %s  198.18.%s.0/24 2001:db8:100:%s::/64\n", $1, $2, $3, $1, $1 }'
+    echo "$TARGET_CLASSES" | awk 'NF { printf "%-3s %-15s %-13s 198.18.%s.0/24 2001:db8:100:%s::/64\n", $1, $2, $3, $1, $1 }'
     return "$missing"
 }
 

@@ -143,6 +143,15 @@ class Capture:
         self.sock.close()
 
 
+def normalize_address(address):
+    """Returns the address in the form inet_ntop prints, as Packet stores it."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        return socket.inet_ntop(family, socket.inet_pton(family, address))
+    except OSError:
+        sys.exit(f"observe: invalid IP address: {address}")
+
+
 def connect_tcp(address, timeout):
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -181,11 +190,9 @@ def run_connection(args, tcp_ecn):
     # Trailing FINs and ACKs are part of the connection too.
     time.sleep(args.linger)
     capture.stop()
-    target = socket.inet_pton(socket.AF_INET6 if ":" in args.address else socket.AF_INET, args.address)
+    # ICMP errors come from the router, not the target, so keep them all.
     packets = [p for p in capture.packets
-               if target in (socket.inet_pton(socket.AF_INET6 if ":" in p.src else socket.AF_INET, p.src),
-                             socket.inet_pton(socket.AF_INET6 if ":" in p.dst else socket.AF_INET, p.dst))
-               or p.icmp is not None]
+               if args.address in (p.src, p.dst) or p.icmp is not None]
     return ok, detail, elapsed, start, packets
 
 
@@ -204,6 +211,8 @@ def conditions(a_ok, b_ok, b_packets, address):
 
     from_target = [p for p in b_packets if not p.outgoing and p.src == address and p.tcp_flags is not None]
     synacks = [p for p in from_target if p.tcp_flags & (TCP_SYN | TCP_ACK) == TCP_SYN | TCP_ACK]
+    if not synacks:
+        sys.exit("observe: B connected but no SYN-ACK was captured; is --interface right?")
     last_synack = synacks[-1].tcp_flags
     if last_synack & TCP_ECE and last_synack & TCP_CWR:
         result.append("ecn.negotiation.reflected")
@@ -233,6 +242,7 @@ def main():
     parser.add_argument("--interface", default="pp-c0", help="client interface to capture (default: pp-c0)")
     parser.add_argument("--json", action="store_true", help="print only the conditions as a JSON list")
     args = parser.parse_args()
+    args.address = normalize_address(args.address)
 
     saved = {path: read_sysctl(path) for path in (SYSCTL_ECN, SYSCTL_FALLBACK)}
     try:

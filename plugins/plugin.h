@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Measurement plugins.  A plugin is one file ending in one `const struct
+ * plugin`: its name, kind, the connections it makes to each target, the
+ * chains the observer runs for it, the host settings each connection
+ * needs, the conditions it can emit, and how it turns a job's connection
+ * results and flow records into conditions.  plugins.c lists them all.
+ */
+#ifndef PP_PLUGIN_H
+#define PP_PLUGIN_H
+
+#include "job.h"
+
+#include <jansson.h>
+
+enum plugin_kind {
+	/* Connections differ by a host-wide setting: every connection of
+	 * one configuration ends before the setting changes. */
+	PLUGIN_SYNCHRONISED,
+	/* Connections differ by per-socket options: no global switch. */
+	PLUGIN_DESYNCHRONISED,
+	/* One connection per target. */
+	PLUGIN_SINGLE,
+	/* Packets built by hand on raw sockets. */
+	PLUGIN_FORGED,
+};
+
+enum connect_mode {
+	CONNECT_TCP,
+	CONNECT_HTTP,
+	CONNECT_MODE_COUNT,
+};
+
+#define CONNECT_MASK(mode) (1u << (mode))
+
+/* A sysctl and the value each configuration needs (NULL: leave as is). */
+struct plugin_sysctl {
+	const char *name;
+	const char *values[JOB_MAX_CONFIGS];
+};
+
+struct plugin {
+	const char *name;
+	const char *description;
+	enum plugin_kind kind;
+	/* NULL-terminated chain names, in the order their fields appear. */
+	const char *const *chains;
+	/* NULL-terminated names of the configurations; the first is A. */
+	const char *const *configs;
+	unsigned int connect_modes; /* CONNECT_MASK bits */
+	enum connect_mode default_connect;
+	/* Settings switched between configurations, NULL-name terminated. */
+	const struct plugin_sysctl *sysctls;
+	/* Settings held for the whole run (values[0]), NULL-name terminated. */
+	const struct plugin_sysctl *run_sysctls;
+	/* NULL-terminated list of every condition the plugin emits; a
+	 * trailing ":" marks a condition that carries a value. */
+	const char *const *conditions;
+	/* Appends the job's conditions, as strings, to the array. */
+	void (*combine)(const struct job *job, json_t *conditions);
+};
+
+/* Every plugin, NULL-terminated. */
+extern const struct plugin *const plugin_registry[];
+
+const struct plugin *plugin_find(const char *name);
+size_t plugin_config_count(const struct plugin *p);
+const char *connect_mode_name(enum connect_mode mode);
+int connect_mode_parse(const char *text, enum connect_mode *mode);
+
+/*
+ * Appends PREFIX.connectivity.works / broken / transient / offline from
+ * whether the baseline and the experiment connected; `names` holds those
+ * four conditions in that order.
+ */
+void plugin_add_connectivity(json_t *conditions, const char *const names[4],
+			     int baseline_ok, int experiment_ok);
+
+/* Appends pathspider.not_observed and pathspider.missed_flows:N. */
+void plugin_add_missed_flows(json_t *conditions, const struct job *job);
+
+#endif

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The table of plugins and what they share. */
+#include "plugin.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern const struct plugin plugin_ecn;
+
+const struct plugin *const plugin_registry[] = {
+	&plugin_ecn,
+	NULL,
+};
+
+static const char *const connect_mode_names[CONNECT_MODE_COUNT] = {
+	[CONNECT_TCP] = "tcp",
+	[CONNECT_HTTP] = "http",
+};
+
+const struct plugin *plugin_find(const char *name)
+{
+	for (size_t i = 0; plugin_registry[i]; i++)
+		if (strcmp(plugin_registry[i]->name, name) == 0)
+			return plugin_registry[i];
+	return NULL;
+}
+
+size_t plugin_config_count(const struct plugin *p)
+{
+	size_t n = 0;
+
+	while (p->configs[n])
+		n++;
+	return n;
+}
+
+const char *connect_mode_name(enum connect_mode mode)
+{
+	return connect_mode_names[mode];
+}
+
+int connect_mode_parse(const char *text, enum connect_mode *mode)
+{
+	for (int m = 0; m < CONNECT_MODE_COUNT; m++)
+		if (strcmp(text, connect_mode_names[m]) == 0) {
+			*mode = (enum connect_mode)m;
+			return 0;
+		}
+	return -1;
+}
+
+void plugin_add_connectivity(json_t *conditions, const char *const names[4],
+			     int baseline_ok, int experiment_ok)
+{
+	int which = baseline_ok ? (experiment_ok ? 0 : 1)
+				: (experiment_ok ? 2 : 3);
+
+	json_array_append_new(conditions, json_string(names[which]));
+}
+
+void plugin_add_missed_flows(json_t *conditions, const struct job *job)
+{
+	char text[64];
+	size_t missed = 0;
+
+	for (size_t i = 0; i < job->config_count; i++)
+		if (!job->results[i].flow)
+			missed++;
+	if (!missed)
+		return;
+	json_array_append_new(conditions, json_string("pathspider.not_observed"));
+	snprintf(text, sizeof(text), "pathspider.missed_flows:%zu", missed);
+	json_array_append_new(conditions, json_string(text));
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `pathprobe measure`: command-line options of a measurement run. */
+#include "commands.h"
+#include "log.h"
+#include "measure.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_WORKERS       20
+#define DEFAULT_MAX_IN_FLIGHT 1000
+#define DEFAULT_TIMEOUT       5.0
+
+static void measure_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pathprobe measure [-i IFACE] [-w WORKERS] [--input "
+		"FILE] [--output FILE]\n"
+		"                         [--csv-input] [--output-flows] "
+		"[--max-in-flight N]\n"
+		"                         [--write-pcap FILE] [-v|-q] PLUGIN "
+		"[PLUGIN OPTIONS]\n\n"
+		"Runs A/B connections to every target of the input and writes "
+		"one JSON record\nper target with the conditions found.\n\n"
+		"  -i, --interface IFACE  capture interface (default: the one "
+		"routing to the\n"
+		"                         first target; \"any\" for all)\n"
+		"  -w, --workers N        worker threads (default %d)\n"
+		"  --max-in-flight N      connections open at once, over all "
+		"workers\n"
+		"                         (default %d)\n"
+		"  --input FILE           targets (default: - for standard "
+		"input)\n"
+		"  --output FILE          records (default: - for standard "
+		"output)\n"
+		"  --csv-input            input rows are dip,dp,domain[,rank]\n"
+		"  --output-flows         add the flow records to each "
+		"record\n"
+		"  --write-pcap FILE      keep a copy of every metered packet\n"
+		"  -v, --verbose          log debug messages\n"
+		"  -q, --quiet            log warnings and errors only\n\n"
+		"Plugin options:\n"
+		"  --connect MODE         tcp or http (default: http)\n"
+		"  --timeout SECONDS      per connection (default %g)\n\n"
+		"Plugins:\n",
+		DEFAULT_WORKERS, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT);
+	for (size_t i = 0; plugin_registry[i]; i++)
+		fprintf(f, "  %-10s %s\n", plugin_registry[i]->name,
+			plugin_registry[i]->description);
+}
+
+static int parse_positive(const char *text, const char *what, long max,
+			  int *out)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+
+	if (*text == '\0' || *end != '\0' || v < 1 || v > max) {
+		log_error("measure", "invalid %s \"%s\": give an integer from "
+			  "1 to %ld", what, text, max);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_plugin_options(int argc, char **argv,
+				struct measure_options *opt)
+{
+	static const struct option options[] = {
+		{"connect", required_argument, NULL, 'c'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		char *end;
+
+		switch (o) {
+		case 'c':
+			if (connect_mode_parse(optarg, &opt->connect) != 0 ||
+			    !(opt->plugin->connect_modes &
+			      CONNECT_MASK(opt->connect))) {
+				log_error("measure", "invalid --connect \"%s\" "
+					  "for %s: use tcp or http", optarg,
+					  opt->plugin->name);
+				return -1;
+			}
+			break;
+		case 't':
+			opt->timeout = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' ||
+			    !(opt->timeout > 0 && opt->timeout <= 600)) {
+				log_error("measure", "invalid --timeout \"%s\": "
+					  "give seconds, above 0 and at most "
+					  "600", optarg);
+				return -1;
+			}
+			break;
+		case 'h':
+			measure_usage(stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		log_error("measure", "unexpected argument \"%s\"",
+			  argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_measure(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"interface", required_argument, NULL, 'i'},
+		{"workers", required_argument, NULL, 'w'},
+		{"input", required_argument, NULL, 'I'},
+		{"output", required_argument, NULL, 'O'},
+		{"csv-input", no_argument, NULL, 'C'},
+		{"output-flows", no_argument, NULL, 'F'},
+		{"max-in-flight", required_argument, NULL, 'M'},
+		{"write-pcap", required_argument, NULL, 'P'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct measure_options opt = {
+		.input = "-",
+		.output = "-",
+		.workers = DEFAULT_WORKERS,
+		.max_in_flight = DEFAULT_MAX_IN_FLIGHT,
+		.timeout = DEFAULT_TIMEOUT,
+	};
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "+i:w:vqh", options, NULL)) != -1) {
+		switch (o) {
+		case 'i':
+			opt.interface = optarg;
+			break;
+		case 'w':
+			if (parse_positive(optarg, "-w", 1024, &opt.workers))
+				return 2;
+			break;
+		case 'I':
+			opt.input = optarg;
+			break;
+		case 'O':
+			opt.output = optarg;
+			break;
+		case 'C':
+			opt.csv_input = 1;
+			break;
+		case 'F':
+			opt.output_flows = 1;
+			break;
+		case 'M':
+			if (parse_positive(optarg, "--max-in-flight", 1000000,
+					   &opt.max_in_flight))
+				return 2;
+			break;
+		case 'P':
+			opt.write_pcap = optarg;
+			break;
+		case 'v':
+			log_max_level = LOG_DEBUG;
+			break;
+		case 'q':
+			log_max_level = LOG_WARN;
+			break;
+		case 'h':
+			measure_usage(stdout);
+			return 0;
+		default:
+			measure_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		log_error("measure", "missing the plugin name (see "
+			  "'pathprobe measure --help')");
+		return 2;
+	}
+	opt.plugin = plugin_find(argv[optind]);
+	if (!opt.plugin) {
+		log_error("measure", "unknown plugin \"%s\" (see 'pathprobe "
+			  "measure --help')", argv[optind]);
+		return 2;
+	}
+	opt.connect = opt.plugin->default_connect;
+	if (parse_plugin_options(argc - optind, argv + optind, &opt) != 0)
+		return 2;
+	return measure_run(&opt);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A job: one target and the connections made to it, one per configuration
+ * of the plugin (baseline A first, then the experiments).
+ */
+#ifndef PP_JOB_H
+#define PP_JOB_H
+
+#include "packet.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+#define JOB_MAX_CONFIGS 8
+
+/* Connection states, numbered as PATHspider's spdr_state field. */
+enum conn_state {
+	CONN_OK = 0,
+	CONN_FAILED = 1,
+	CONN_TIMEOUT = 2,
+	CONN_SKIPPED = 3,
+	CONN_DISCARD = 4,
+};
+
+struct conn_result {
+	enum conn_state state;
+	struct ip_addr sip; /* local address, when the socket got one */
+	uint16_t sp;        /* local port, 0 when none was bound */
+	double start;       /* CLOCK_REALTIME seconds */
+	double stop;
+	int error;          /* errno or libcurl code behind a failure */
+	/* filled by the combiner */
+	struct job *job;
+	json_t *flow;
+};
+
+struct job {
+	json_t *record; /* the input fields, passed through */
+	unsigned long line;
+	struct ip_addr dip;
+	uint16_t dp;
+	const char *domain; /* owned by record; NULL when absent */
+	size_t config_count;
+	struct conn_result results[JOB_MAX_CONFIGS];
+	int flows_pending; /* used by the combiner */
+};
+
+void job_free(struct job *job);
+
+#endif

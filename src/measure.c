@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A measurement run: feeder, configurator, workers, observer, combiner. */
+#include "measure.h"
+#include "combiner.h"
+#include "log.h"
+#include "observer.h"
+#include "output.h"
+#include "queue.h"
+#include "sysctl.h"
+#include "target.h"
+#include "timeutil.h"
+#include "worker.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define JOB_QUEUE_CAPACITY 4096
+/* Time after a job's last connection ends before its flows are taken:
+ * enough for the closing FINs to cross any sane path. */
+#define SETTLE_SECONDS 1.0
+/* Only what the plugins measure: TCP, and ICMP errors that quote it. */
+#define MEASURE_FILTER "tcp or icmp or icmp6"
+#define MEASURE_SNAPLEN 256
+#define MEASURE_MAX_FLOWS (1 << 18)
+
+static const char *const component = "measure";
+
+static atomic_int stop_requested;
+static atomic_int signals_seen;
+
+struct run {
+	const struct measure_options *opt;
+	struct target_reader reader;
+	struct queue jobs;
+	pthread_t feeder;
+	int feeder_started;
+	struct job *first_job;
+
+	struct output out;
+	struct observer observer;
+	struct combiner combiner;
+	struct worker *workers;
+	int workers_started;
+	const struct chain *chains[16];
+	size_t chain_count;
+
+	pthread_mutex_t phase_lock;
+	pthread_cond_t phase_done;
+	size_t phase_left;
+
+	unsigned long jobs_measured;
+};
+
+static void on_fatal_signal(int sig)
+{
+	sysctl_restore_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* A second SIGINT or SIGTERM ends the run at once, after restoring. */
+static void on_stop_signal(int sig)
+{
+	static const char msg[] = "pathprobe: stopping: letting the "
+				  "connections in flight end (again to quit "
+				  "now)\n";
+
+	(void)sig;
+	if (atomic_fetch_add(&signals_seen, 1) > 0) {
+		sysctl_restore_all();
+		_exit(130);
+	}
+	atomic_store(&stop_requested, 1);
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* stderr is gone; nothing to report to */
+	}
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction sa;
+	int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_fatal_signal;
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		sigaction(fatal[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn(component, "cannot raise the open file limit: "
+				 "%s", strerror(errno));
+	}
+}
+
+/*
+ * Finds the interface whose address the kernel would use to reach the
+ * target.  Connecting a UDP socket sends nothing; it only picks a route.
+ */
+static int route_interface(const struct ip_addr *dip, char *name, size_t len)
+{
+	struct sockaddr_storage dst = {0}, src;
+	socklen_t slen = sizeof(src);
+	struct ifaddrs *ifas, *ifa;
+	int fd, found = -1;
+
+	dst.ss_family = dip->family;
+	if (dip->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&dst;
+
+		memcpy(&sin->sin_addr, dip->bytes, 4);
+		sin->sin_port = htons(9);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&dst;
+
+		memcpy(&sin6->sin6_addr, dip->bytes, 16);
+		sin6->sin6_port = htons(9);
+	}
+	fd = socket(dip->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&src, &slen) != 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (getifaddrs(&ifas) != 0)
+		return -1;
+	for (ifa = ifas; ifa && found < 0; ifa = ifa->ifa_next) {
+		const void *a, *b;
+		size_t n;
+
+		if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != src.ss_family)
+			continue;
+		if (src.ss_family == AF_INET) {
+			a = &((struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
+			b = &((struct sockaddr_in *)&src)->sin_addr;
+			n = 4;
+		} else {
+			a = &((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr;
+			b = &((struct sockaddr_in6 *)&src)->sin6_addr;
+			n = 16;
+		}
+		if (memcmp(a, b, n) == 0) {
+			snprintf(name, len, "%s", ifa->ifa_name);
+			found = 0;
+		}
+	}
+	freeifaddrs(ifas);
+	return found;
+}
+
+static void *feeder_main(void *arg)
+{
+	struct run *run = arg;
+	struct job *job;
+	int rc;
+
+	if (run->first_job && queue_push(&run->jobs, run->first_job) != 0)
+		job_free(run->first_job);
+	run->first_job = NULL;
+	while (!atomic_load(&stop_requested) &&
+	       (rc = target_read(&run->reader, &job)) == 1) {
+		if (queue_push(&run->jobs, job) != 0) {
+			job_free(job);
+			break;
+		}
+	}
+	if (ferror(run->reader.file))
+		log_error("input", "reading %s failed: %s", run->reader.name,
+			  strerror(errno));
+	queue_close(&run->jobs);
+	return NULL;
+}
+
+static void on_conn_done(struct conn *c, void *ctx)
+{
+	struct run *run = ctx;
+
+	pthread_mutex_lock(&run->phase_lock);
+	if (--run->phase_left == 0)
+		pthread_cond_signal(&run->phase_done);
+	pthread_mutex_unlock(&run->phase_lock);
+	(void)c;
+}
+
+static int configure(const struct plugin *p, const struct plugin_sysctl *list,
+		     size_t config)
+{
+	for (size_t i = 0; list && list[i].name; i++) {
+		const char *value = list[i].values[config];
+
+		if (value && sysctl_write(list[i].name, value) != 0)
+			return -1;
+	}
+	(void)p;
+	return 0;
+}
+
+/* Runs one configuration's connections for every job of the batch. */
+static void run_phase(struct run *run, struct job **batch, size_t n,
+		      size_t config, struct conn *conns)
+{
+	const struct measure_options *opt = run->opt;
+
+	pthread_mutex_lock(&run->phase_lock);
+	run->phase_left = n;
+	pthread_mutex_unlock(&run->phase_lock);
+
+	for (size_t i = 0; i < n; i++) {
+		struct conn *c = &conns[i];
+
+		memset(c, 0, sizeof(*c));
+		c->fd = -1;
+		c->job = batch[i];
+		c->config = config;
+		c->mode = opt->connect;
+		c->timeout = opt->timeout;
+		c->result = &batch[i]->results[config];
+		worker_submit(&run->workers[i % (size_t)opt->workers], c);
+	}
+
+	pthread_mutex_lock(&run->phase_lock);
+	while (run->phase_left > 0)
+		pthread_cond_wait(&run->phase_done, &run->phase_lock);
+	pthread_mutex_unlock(&run->phase_lock);
+}
+
+/* Takes up to max jobs: waits for the first, then takes what is queued. */
+static size_t take_batch(struct run *run, struct job **batch, size_t max)
+{
+	size_t n = 0;
+	struct job *job = queue_pop(&run->jobs);
+
+	if (!job)
+		return 0;
+	batch[n++] = job;
+	while (n < max && (job = queue_try_pop(&run->jobs)))
+		batch[n++] = job;
+	return n;
+}
+
+static int configurator(struct run *run)
+{
+	const struct plugin *p = run->opt->plugin;
+	size_t configs = plugin_config_count(p);
+	size_t max = (size_t)run->opt->max_in_flight;
+	struct job **batch = calloc(max, sizeof(*batch));
+	struct conn *conns = calloc(max, sizeof(*conns));
+	size_t n;
+	int rc = 0;
+
+	if (!batch || !conns) {
+		log_error(component, "out of memory for %zu connections", max);
+		free(batch);
+		free(conns);
+		return -1;
+	}
+	while (!atomic_load(&stop_requested) &&
+	       (n = take_batch(run, batch, max)) > 0) {
+		for (size_t i = 0; i < n; i++)
+			batch[i]->config_count = configs;
+		for (size_t config = 0; config < configs && rc == 0; config++) {
+			rc = configure(p, p->sysctls, config);
+			if (rc == 0)
+				run_phase(run, batch, n, config, conns);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (rc == 0)
+				combiner_add_job(&run->combiner, batch[i]);
+			else
+				job_free(batch[i]);
+		}
+		run->jobs_measured += rc == 0 ? n : 0;
+		if (rc != 0)
+			break;
+	}
+	free(batch);
+	free(conns);
+	return rc;
+}
+
+static int save_host_state(const struct plugin *p)
+{
+	const struct plugin_sysctl *lists[] = {p->sysctls, p->run_sysctls};
+
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; lists[l] && lists[l][i].name; i++)
+			if (sysctl_save(lists[l][i].name) != 0)
+				return -1;
+	return 0;
+}
+
+static int resolve_chains(struct run *run)
+{
+	const struct plugin *p = run->opt->plugin;
+
+	for (size_t i = 0; p->chains[i]; i++) {
+		const struct chain *c = chain_find(p->chains[i]);
+
+		if (!c || run->chain_count == 16) {
+			log_error(component, "plugin %s needs chain %s, which "
+				  "is not built in", p->name, p->chains[i]);
+			return -1;
+		}
+		run->chains[run->chain_count++] = c;
+	}
+	return chain_registry_check();
+}
+
+static int start_observer(struct run *run, const char *iface)
+{
+	struct observer_config cfg = {
+		.source = iface,
+		.filter = MEASURE_FILTER,
+		.write_pcap = run->opt->write_pcap,
+		.chains = run->chains,
+		.chain_count = run->chain_count,
+		.max_flows = MEASURE_MAX_FLOWS,
+		.idle_timeout = 2 * run->opt->timeout + 10,
+		.snaplen = MEASURE_SNAPLEN,
+		.on_flow = combiner_on_flow,
+		.on_finished = combiner_on_finished,
+		.ctx = &run->combiner,
+	};
+
+	if (observer_open(&run->observer, &cfg) != 0)
+		return -1;
+	if (run->observer.is_file) {
+		log_error(component, "%s is a file: measure captures live on an "
+			  "interface", iface);
+		return -1;
+	}
+	combiner_set_observer(&run->combiner, &run->observer);
+	return observer_start(&run->observer);
+}
+
+static int start_workers(struct run *run)
+{
+	run->workers = calloc((size_t)run->opt->workers, sizeof(*run->workers));
+	if (!run->workers)
+		return -1;
+	for (int i = 0; i < run->opt->workers; i++) {
+		if (worker_start(&run->workers[i], i, on_conn_done, run) != 0)
+			return -1;
+		run->workers_started++;
+	}
+	return 0;
+}
+
+/* Reads the first job now: it picks the capture interface. */
+static int read_first_job(struct run *run)
+{
+	int rc = target_read(&run->reader, &run->first_job);
+
+	if (rc < 0)
+		log_error("input", "reading %s failed: %s", run->reader.name,
+			  strerror(errno));
+	return rc;
+}
+
+static const char *pick_interface(struct run *run, char *buf, size_t len)
+{
+	char addr[64];
+
+	if (run->opt->interface)
+		return run->opt->interface;
+	if (!run->first_job)
+		return "any";
+	if (route_interface(&run->first_job->dip, buf, len) == 0) {
+		log_info(component, "capturing on %s, the interface routing to "
+			 "the first target", buf);
+		return buf;
+	}
+	ip_addr_format(&run->first_job->dip, addr, sizeof(addr));
+	log_error(component, "no route to the first target %s: give the "
+		  "capture interface with -i", addr);
+	return NULL;
+}
+
+static void teardown(struct run *run)
+{
+	if (run->observer.thread_started)
+		observer_stop(&run->observer);
+	if (run->combiner.started)
+		combiner_stop(&run->combiner);
+	for (int i = 0; i < run->workers_started; i++)
+		worker_stop(&run->workers[i]);
+	free(run->workers);
+	if (run->observer.pcap) {
+		observer_log_summary(&run->observer);
+		observer_close(&run->observer);
+	}
+	if (run->out.buf)
+		output_close(&run->out);
+	job_free(run->first_job);
+}
+
+static int measure_prepare(struct run *run, char *iface_buf, size_t len)
+{
+	const struct measure_options *opt = run->opt;
+	const char *iface;
+
+	if (resolve_chains(run) != 0)
+		return -1;
+	if (target_reader_open(&run->reader, opt->input, opt->csv_input,
+			       80) != 0)
+		return -1;
+	if (read_first_job(run) < 0)
+		return -1;
+	iface = pick_interface(run, iface_buf, len);
+	if (!iface)
+		return -1;
+	if (save_host_state(opt->plugin) != 0)
+		return -1;
+	install_signal_handlers();
+	if (configure(opt->plugin, opt->plugin->run_sysctls, 0) != 0)
+		return -1;
+	if (output_open(&run->out, opt->output, 1) != 0)
+		return -1;
+	if (combiner_start(&run->combiner, opt->plugin, &run->out,
+			   opt->output_flows, SETTLE_SECONDS) != 0)
+		return -1;
+	if (start_observer(run, iface) != 0 || start_workers(run) != 0)
+		return -1;
+	if (queue_init(&run->jobs, JOB_QUEUE_CAPACITY) != 0)
+		return -1;
+	if (pthread_create(&run->feeder, NULL, feeder_main, run) != 0)
+		return -1;
+	run->feeder_started = 1;
+	return 0;
+}
+
+int measure_run(const struct measure_options *opt)
+{
+	struct run run;
+	char iface[IF_NAMESIZE + 1];
+	double started = time_now_mono();
+	int rc;
+
+	memset(&run, 0, sizeof(run));
+	run.opt = opt;
+	pthread_mutex_init(&run.phase_lock, NULL);
+	pthread_cond_init(&run.phase_done, NULL);
+	raise_fd_limit();
+	if (opt->max_in_flight < opt->workers)
+		log_warn(component, "--max-in-flight %d is below the %d "
+			 "workers: some workers stay idle", opt->max_in_flight,
+			 opt->workers);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	rc = measure_prepare(&run, iface, sizeof(iface));
+	if (rc == 0) {
+		log_info(component, "%s: %zu configurations per target, %d "
+			 "workers, at most %d connections in flight, %s, "
+			 "timeout %g s", opt->plugin->name,
+			 plugin_config_count(opt->plugin), opt->workers,
+			 opt->max_in_flight, connect_mode_name(opt->connect),
+			 opt->timeout);
+		rc = configurator(&run);
+		combiner_wait_written(&run.combiner);
+	}
+	teardown(&run);
+	sysctl_restore_all();
+	sysctl_report_restored();
+
+	/* The feeder may be blocked reading a terminal; exit does not wait. */
+	if (run.feeder_started && !atomic_load(&stop_requested))
+		pthread_join(run.feeder, NULL);
+	log_info(component, "%lu targets measured in %.1f s; %lu input lines "
+		 "malformed, %lu duplicates skipped%s", run.jobs_measured,
+		 time_now_mono() - started, run.reader.malformed,
+		 run.reader.duplicates,
+		 atomic_load(&stop_requested) ? "; stopped by a signal" : "");
+	curl_global_cleanup();
+	if (rc != 0)
+		return 1;
+	return atomic_load(&stop_requested) ? 130 : 0;
+}
