@@ -26,8 +26,8 @@ struct conn {
 	struct job *job;
 	size_t config;
 	enum connect_mode mode;
-	double timeout;   /* seconds */
-	double deadline;  /* CLOCK_MONOTONIC seconds */
+	double timeout;	 /* seconds */
+	double deadline; /* CLOCK_MONOTONIC seconds */
 	struct conn_result *result;
 
 	/* TCP helper */
@@ -45,9 +45,9 @@ struct conn {
 void conn_note_local(struct conn *c, int fd);
 
 /* Helpers in helpers/tcp.c: non-blocking connect with a deadline. */
-int tcp_conn_start(struct conn *c);     /* 0: in progress, -1: done */
+int tcp_conn_start(struct conn *c);	/* 0: in progress, -1: done */
 void tcp_conn_complete(struct conn *c); /* the socket became writable */
-void tcp_conn_expire(struct conn *c);   /* the deadline passed */
+void tcp_conn_expire(struct conn *c);	/* the deadline passed */
 
 /* Helpers in helpers/http.c: a libcurl GET on a multi handle. */
 CURL *http_conn_create(struct conn *c);

@@ -29,7 +29,7 @@ void conn_note_local(struct conn *c, int fd)
 		c->result->sp = ntohs(sin->sin_port);
 	} else if (ss.ss_family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 =
-			(const struct sockaddr_in6 *)&ss;
+		    (const struct sockaddr_in6 *)&ss;
 
 		c->result->sip.family = AF_INET6;
 		memcpy(c->result->sip.bytes, &sin6->sin6_addr, 16);
@@ -75,8 +75,8 @@ int tcp_conn_start(struct conn *c)
 
 	c->source = EVENT_TCP;
 	c->result->start = time_now_real();
-	c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		       0);
+	c->fd =
+	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
 		tcp_conn_finish(c, CONN_FAILED, errno);
 		return -1;
@@ -107,8 +107,8 @@ void tcp_conn_complete(struct conn *c)
 	if (error == 0)
 		tcp_conn_finish(c, CONN_OK, 0);
 	else
-		tcp_conn_finish(c, error == ETIMEDOUT ? CONN_TIMEOUT
-						      : CONN_FAILED, error);
+		tcp_conn_finish(
+		    c, error == ETIMEDOUT ? CONN_TIMEOUT : CONN_FAILED, error);
 }
 
 void tcp_conn_expire(struct conn *c)

@@ -32,20 +32,20 @@ enum {
 };
 
 static const char *const ecn_conditions[ECN_CONDITION_COUNT + 1] = {
-	[ECN_WORKS] = "ecn.connectivity.works",
-	[ECN_BROKEN] = "ecn.connectivity.broken",
-	[ECN_TRANSIENT] = "ecn.connectivity.transient",
-	[ECN_OFFLINE] = "ecn.connectivity.offline",
-	[ECN_NEGOTIATION_SUCCEEDED] = "ecn.negotiation.succeeded",
-	[ECN_NEGOTIATION_FAILED] = "ecn.negotiation.failed",
-	[ECN_NEGOTIATION_REFLECTED] = "ecn.negotiation.reflected",
-	[ECN_ECT0_SEEN] = "ecn.ipmark.ect0.seen",
-	[ECN_ECT0_NOT_SEEN] = "ecn.ipmark.ect0.not_seen",
-	[ECN_ECT1_SEEN] = "ecn.ipmark.ect1.seen",
-	[ECN_ECT1_NOT_SEEN] = "ecn.ipmark.ect1.not_seen",
-	[ECN_CE_SEEN] = "ecn.ipmark.ce.seen",
-	[ECN_CE_NOT_SEEN] = "ecn.ipmark.ce.not_seen",
-	[ECN_CONDITION_COUNT] = NULL,
+    [ECN_WORKS] = "ecn.connectivity.works",
+    [ECN_BROKEN] = "ecn.connectivity.broken",
+    [ECN_TRANSIENT] = "ecn.connectivity.transient",
+    [ECN_OFFLINE] = "ecn.connectivity.offline",
+    [ECN_NEGOTIATION_SUCCEEDED] = "ecn.negotiation.succeeded",
+    [ECN_NEGOTIATION_FAILED] = "ecn.negotiation.failed",
+    [ECN_NEGOTIATION_REFLECTED] = "ecn.negotiation.reflected",
+    [ECN_ECT0_SEEN] = "ecn.ipmark.ect0.seen",
+    [ECN_ECT0_NOT_SEEN] = "ecn.ipmark.ect0.not_seen",
+    [ECN_ECT1_SEEN] = "ecn.ipmark.ect1.seen",
+    [ECN_ECT1_NOT_SEEN] = "ecn.ipmark.ect1.not_seen",
+    [ECN_CE_SEEN] = "ecn.ipmark.ce.seen",
+    [ECN_CE_NOT_SEEN] = "ecn.ipmark.ce.not_seen",
+    [ECN_CONDITION_COUNT] = NULL,
 };
 
 enum { CONFIG_BASELINE, CONFIG_ECN };
@@ -55,13 +55,13 @@ static const char *const ecn_configs[] = {"baseline", "ecn", NULL};
 static const char *const ecn_chains[] = {"basic", "tcp", "ecn", NULL};
 
 static const struct plugin_sysctl ecn_sysctls[] = {
-	{"net/ipv4/tcp_ecn", {[CONFIG_BASELINE] = "2", [CONFIG_ECN] = "1"}},
-	{NULL, {NULL}},
+    {"net/ipv4/tcp_ecn", {[CONFIG_BASELINE] = "2", [CONFIG_ECN] = "1"}},
+    {NULL, {NULL}},
 };
 
 static const struct plugin_sysctl ecn_run_sysctls[] = {
-	{"net/ipv4/tcp_ecn_fallback", {"0"}},
-	{NULL, {NULL}},
+    {"net/ipv4/tcp_ecn_fallback", {"0"}},
+    {NULL, {NULL}},
 };
 
 static void add(json_t *conditions, int which)
@@ -117,15 +117,15 @@ static void ecn_combine(const struct job *job, json_t *conditions)
 }
 
 const struct plugin plugin_ecn = {
-	.name = "ecn",
-	.description = "Explicit Congestion Notification (RFC 3168)",
-	.kind = PLUGIN_SYNCHRONISED,
-	.chains = ecn_chains,
-	.configs = ecn_configs,
-	.connect_modes = CONNECT_MASK(CONNECT_TCP) | CONNECT_MASK(CONNECT_HTTP),
-	.default_connect = CONNECT_HTTP,
-	.sysctls = ecn_sysctls,
-	.run_sysctls = ecn_run_sysctls,
-	.conditions = ecn_conditions,
-	.combine = ecn_combine,
+    .name = "ecn",
+    .description = "Explicit Congestion Notification (RFC 3168)",
+    .kind = PLUGIN_SYNCHRONISED,
+    .chains = ecn_chains,
+    .configs = ecn_configs,
+    .connect_modes = CONNECT_MASK(CONNECT_TCP) | CONNECT_MASK(CONNECT_HTTP),
+    .default_connect = CONNECT_HTTP,
+    .sysctls = ecn_sysctls,
+    .run_sysctls = ecn_run_sysctls,
+    .conditions = ecn_conditions,
+    .combine = ecn_combine,
 };

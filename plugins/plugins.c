@@ -8,13 +8,13 @@
 extern const struct plugin plugin_ecn;
 
 const struct plugin *const plugin_registry[] = {
-	&plugin_ecn,
-	NULL,
+    &plugin_ecn,
+    NULL,
 };
 
 static const char *const connect_mode_names[CONNECT_MODE_COUNT] = {
-	[CONNECT_TCP] = "tcp",
-	[CONNECT_HTTP] = "http",
+    [CONNECT_TCP] = "tcp",
+    [CONNECT_HTTP] = "http",
 };
 
 const struct plugin *plugin_find(const char *name)
@@ -52,8 +52,8 @@ int connect_mode_parse(const char *text, enum connect_mode *mode)
 void plugin_add_connectivity(json_t *conditions, const char *const names[4],
 			     int baseline_ok, int experiment_ok)
 {
-	int which = baseline_ok ? (experiment_ok ? 0 : 1)
-				: (experiment_ok ? 2 : 3);
+	int which =
+	    baseline_ok ? (experiment_ok ? 0 : 1) : (experiment_ok ? 2 : 3);
 
 	json_array_append_new(conditions, json_string(names[which]));
 }
@@ -68,7 +68,8 @@ void plugin_add_missed_flows(json_t *conditions, const struct job *job)
 			missed++;
 	if (!missed)
 		return;
-	json_array_append_new(conditions, json_string("pathspider.not_observed"));
+	json_array_append_new(conditions,
+			      json_string("pathspider.not_observed"));
 	snprintf(text, sizeof(text), "pathspider.missed_flows:%zu", missed);
 	json_array_append_new(conditions, json_string(text));
 }

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_WORKERS       20
+#define DEFAULT_WORKERS	      20
 #define DEFAULT_MAX_IN_FLIGHT 1000
-#define DEFAULT_TIMEOUT       5.0
+#define DEFAULT_TIMEOUT	      5.0
 
 static void measure_usage(FILE *f)
 {
@@ -58,8 +58,10 @@ static int parse_positive(const char *text, const char *what, long max,
 	long v = strtol(text, &end, 10);
 
 	if (*text == '\0' || *end != '\0' || v < 1 || v > max) {
-		log_error("measure", "invalid %s \"%s\": give an integer from "
-			  "1 to %ld", what, text, max);
+		log_error("measure",
+			  "invalid %s \"%s\": give an integer from "
+			  "1 to %ld",
+			  what, text, max);
 		return -1;
 	}
 	*out = (int)v;
@@ -70,10 +72,10 @@ static int parse_plugin_options(int argc, char **argv,
 				struct measure_options *opt)
 {
 	static const struct option options[] = {
-		{"connect", required_argument, NULL, 'c'},
-		{"timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"connect", required_argument, NULL, 'c'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int o;
 
@@ -86,9 +88,10 @@ static int parse_plugin_options(int argc, char **argv,
 			if (connect_mode_parse(optarg, &opt->connect) != 0 ||
 			    !(opt->plugin->connect_modes &
 			      CONNECT_MASK(opt->connect))) {
-				log_error("measure", "invalid --connect \"%s\" "
-					  "for %s: use tcp or http", optarg,
-					  opt->plugin->name);
+				log_error("measure",
+					  "invalid --connect \"%s\" "
+					  "for %s: use tcp or http",
+					  optarg, opt->plugin->name);
 				return -1;
 			}
 			break;
@@ -96,9 +99,11 @@ static int parse_plugin_options(int argc, char **argv,
 			opt->timeout = strtod(optarg, &end);
 			if (*optarg == '\0' || *end != '\0' ||
 			    !(opt->timeout > 0 && opt->timeout <= 600)) {
-				log_error("measure", "invalid --timeout \"%s\": "
+				log_error("measure",
+					  "invalid --timeout \"%s\": "
 					  "give seconds, above 0 and at most "
-					  "600", optarg);
+					  "600",
+					  optarg);
 				return -1;
 			}
 			break;
@@ -120,25 +125,25 @@ static int parse_plugin_options(int argc, char **argv,
 int cmd_measure(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"interface", required_argument, NULL, 'i'},
-		{"workers", required_argument, NULL, 'w'},
-		{"input", required_argument, NULL, 'I'},
-		{"output", required_argument, NULL, 'O'},
-		{"csv-input", no_argument, NULL, 'C'},
-		{"output-flows", no_argument, NULL, 'F'},
-		{"max-in-flight", required_argument, NULL, 'M'},
-		{"write-pcap", required_argument, NULL, 'P'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"interface", required_argument, NULL, 'i'},
+	    {"workers", required_argument, NULL, 'w'},
+	    {"input", required_argument, NULL, 'I'},
+	    {"output", required_argument, NULL, 'O'},
+	    {"csv-input", no_argument, NULL, 'C'},
+	    {"output-flows", no_argument, NULL, 'F'},
+	    {"max-in-flight", required_argument, NULL, 'M'},
+	    {"write-pcap", required_argument, NULL, 'P'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct measure_options opt = {
-		.input = "-",
-		.output = "-",
-		.workers = DEFAULT_WORKERS,
-		.max_in_flight = DEFAULT_MAX_IN_FLIGHT,
-		.timeout = DEFAULT_TIMEOUT,
+	    .input = "-",
+	    .output = "-",
+	    .workers = DEFAULT_WORKERS,
+	    .max_in_flight = DEFAULT_MAX_IN_FLIGHT,
+	    .timeout = DEFAULT_TIMEOUT,
 	};
 	int o;
 
@@ -188,13 +193,15 @@ int cmd_measure(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		log_error("measure", "missing the plugin name (see "
-			  "'pathprobe measure --help')");
+				     "'pathprobe measure --help')");
 		return 2;
 	}
 	opt.plugin = plugin_find(argv[optind]);
 	if (!opt.plugin) {
-		log_error("measure", "unknown plugin \"%s\" (see 'pathprobe "
-			  "measure --help')", argv[optind]);
+		log_error("measure",
+			  "unknown plugin \"%s\" (see 'pathprobe "
+			  "measure --help')",
+			  argv[optind]);
 		return 2;
 	}
 	opt.connect = opt.plugin->default_connect;

@@ -75,21 +75,21 @@ static void observe_list_chains(void)
 int cmd_observe(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"interface", required_argument, NULL, 'i'},
-		{"output", required_argument, NULL, 'o'},
-		{"filter", required_argument, NULL, 'f'},
-		{"write-pcap", required_argument, NULL, 'w'},
-		{"list-chains", no_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"interface", required_argument, NULL, 'i'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"write-pcap", required_argument, NULL, 'w'},
+	    {"list-chains", no_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const struct chain *chains[32];
 	struct observer_config cfg = {
-		.max_flows = OBSERVE_MAX_FLOWS,
-		.idle_timeout = OBSERVE_IDLE_SECONDS,
-		.snaplen = 65535,
-		.on_flow = observe_on_flow,
-		.on_finished = observe_on_finished,
+	    .max_flows = OBSERVE_MAX_FLOWS,
+	    .idle_timeout = OBSERVE_IDLE_SECONDS,
+	    .snaplen = 65535,
+	    .on_flow = observe_on_flow,
+	    .on_finished = observe_on_finished,
 	};
 	const char *output_path = "-";
 	struct observer obs;
@@ -125,15 +125,17 @@ int cmd_observe(int argc, char **argv)
 	}
 	if (!cfg.source) {
 		log_error("observe", "missing -i: give an interface or a "
-			  "capture file");
+				     "capture file");
 		return 2;
 	}
 	for (int i = optind; i < argc; i++) {
 		const struct chain *c = chain_find(argv[i]);
 
 		if (!c) {
-			log_error("observe", "unknown chain \"%s\" (see "
-				  "--list-chains)", argv[i]);
+			log_error("observe",
+				  "unknown chain \"%s\" (see "
+				  "--list-chains)",
+				  argv[i]);
 			return 2;
 		}
 		if (nchains == sizeof(chains) / sizeof(chains[0]))

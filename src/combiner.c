@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COMBINER_QUEUE    (1 << 16)
-#define COMBINER_BUCKETS  (1 << 16)
+#define COMBINER_QUEUE	 (1 << 16)
+#define COMBINER_BUCKETS (1 << 16)
 /* A flow nobody claimed within this time is not one of ours. */
 #define UNCLAIMED_MAX_AGE 120.0
 /* Clock slack when a flow's first packet is compared to a connection. */
-#define MATCH_SLACK       0.1
+#define MATCH_SLACK 0.1
 
 static const char *const component = "combiner";
 
@@ -73,8 +73,8 @@ static struct message *message_new(enum message_kind kind)
 	return m;
 }
 
-void combiner_on_flow(json_t *record, const struct flow_key *key,
-		      double first, void *ctx)
+void combiner_on_flow(json_t *record, const struct flow_key *key, double first,
+		      void *ctx)
 {
 	struct message *m = message_new(MESSAGE_FLOW);
 
@@ -167,8 +167,7 @@ static void unclaimed_expire(struct combiner *cb, double now, int all)
 }
 
 /* Takes the flow of this connection from the unclaimed flows, if any. */
-static json_t *unclaimed_claim(struct combiner *cb,
-			       const struct conn_result *r)
+static json_t *unclaimed_claim(struct combiner *cb, const struct conn_result *r)
 {
 	struct flow_key key;
 	struct unclaimed_flow *u;
@@ -256,7 +255,8 @@ json_t *combiner_build_record(const struct plugin *plugin, struct job *job,
 		json_t *flows = json_array();
 
 		for (size_t i = 0; i < job->config_count; i++)
-			json_array_append_new(flows, flow_result(plugin, job, i));
+			json_array_append_new(flows,
+					      flow_result(plugin, job, i));
 		json_object_set_new(rec, "flow_results", flows);
 		json_object_set_new(rec, "missed_flows",
 				    json_integer((json_int_t)missed));

@@ -55,8 +55,8 @@ void combiner_set_observer(struct combiner *cb, struct observer *obs);
 void combiner_add_job(struct combiner *cb, struct job *job);
 
 /* The observer's callbacks; ctx is the combiner. */
-void combiner_on_flow(json_t *record, const struct flow_key *key,
-		      double first, void *ctx);
+void combiner_on_flow(json_t *record, const struct flow_key *key, double first,
+		      void *ctx);
 void combiner_on_finished(void *request_ctx, int found, void *ctx);
 
 /* Blocks until every job handed over has been written. */

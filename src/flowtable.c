@@ -35,7 +35,8 @@ int flow_table_init(struct flow_table *ft, const struct chain *const *chains,
 
 	for (size_t i = 0; i < chain_count; i++) {
 		ft->offsets[i] = offset;
-		offset += round_up(chains[i]->state_size, _Alignof(max_align_t));
+		offset +=
+		    round_up(chains[i]->state_size, _Alignof(max_align_t));
 	}
 	ft->flow_size = sizeof(struct flow) + offset;
 	ft->bucket_mask = nbuckets - 1;
@@ -175,8 +176,8 @@ static struct flow *flow_create(struct flow_table *ft,
 	struct flow *f;
 
 	if (ft->count >= ft->max_flows) {
-		struct flow *victim = ft->closing.head ? ft->closing.head
-						       : ft->active.head;
+		struct flow *victim =
+		    ft->closing.head ? ft->closing.head : ft->active.head;
 
 		if (victim)
 			flow_release(ft, victim, FLOW_END_EVICTED);
@@ -266,7 +267,8 @@ static int flow_table_icmp_error(struct flow_table *ft,
 		return 0;
 
 	/* The error travels back towards the quoted packet's sender. */
-	quoted_from_lo = endpoint_cmp(&q->src, q->sport, &q->dst, q->dport) <= 0;
+	quoted_from_lo =
+	    endpoint_cmp(&q->src, q->sport, &q->dst, q->dport) <= 0;
 	rev = quoted_from_lo == f->initiator_is_lo;
 	flow_dispatch(ft, f, pkt, rev);
 	flow_touch(ft, f, pkt->ts);
@@ -301,7 +303,8 @@ void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
 	src_is_lo = endpoint_cmp(&pkt->src, sport, &pkt->dst, dport) <= 0;
 
 	f = *flow_slot(ft, &key);
-	if (f && tcp_starts_new_connection(f, pkt, src_is_lo != f->initiator_is_lo)) {
+	if (f && tcp_starts_new_connection(f, pkt,
+					   src_is_lo != f->initiator_is_lo)) {
 		flow_release(ft, f, FLOW_END_NEW_SYN);
 		f = NULL;
 	}

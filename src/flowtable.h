@@ -37,7 +37,7 @@ struct flow_key {
 
 enum flow_end {
 	FLOW_END_CLOSED,  /* FIN both ways or RST, after the linger time */
-	FLOW_END_IDLE,    /* no packet for the idle timeout */
+	FLOW_END_IDLE,	  /* no packet for the idle timeout */
 	FLOW_END_EVICTED, /* the table was full */
 	FLOW_END_FLUSHED, /* end of capture or a request to finish it */
 	FLOW_END_NEW_SYN, /* the tuple was reused by a new connection */

@@ -25,10 +25,10 @@ enum conn_state {
 struct conn_result {
 	enum conn_state state;
 	struct ip_addr sip; /* local address, when the socket got one */
-	uint16_t sp;        /* local port, 0 when none was bound */
-	double start;       /* CLOCK_REALTIME seconds */
+	uint16_t sp;	    /* local port, 0 when none was bound */
+	double start;	    /* CLOCK_REALTIME seconds */
 	double stop;
-	int error;          /* errno or libcurl code behind a failure */
+	int error; /* errno or libcurl code behind a failure */
 	/* filled by the combiner */
 	struct job *job;
 	json_t *flow;

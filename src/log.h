@@ -17,7 +17,7 @@ enum log_level {
 extern enum log_level log_max_level;
 
 void log_msg(enum log_level level, const char *component, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * Logs at most a few messages a second for one call site, then a count of

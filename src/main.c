@@ -15,17 +15,18 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: pathprobe [-v|-q] COMMAND [OPTIONS]\n\n"
-		"Measures Internet path transparency: whether paths let new "
-		"transport\nfeatures through, or drop, strip or rewrite them.\n\n"
-		"Commands:\n"
-		"  measure   run A/B connections to targets and write one "
-		"record per target\n"
-		"  observe   meter live or captured packets into flow "
-		"records\n\n"
-		"Run 'pathprobe COMMAND --help' for the options of a "
-		"command.\n");
+	fprintf(
+	    f,
+	    "usage: pathprobe [-v|-q] COMMAND [OPTIONS]\n\n"
+	    "Measures Internet path transparency: whether paths let new "
+	    "transport\nfeatures through, or drop, strip or rewrite them.\n\n"
+	    "Commands:\n"
+	    "  measure   run A/B connections to targets and write one "
+	    "record per target\n"
+	    "  observe   meter live or captured packets into flow "
+	    "records\n\n"
+	    "Run 'pathprobe COMMAND --help' for the options of a "
+	    "command.\n");
 }
 
 int main(int argc, char **argv)

@@ -28,8 +28,8 @@
  * enough for the closing FINs to cross any sane path. */
 #define SETTLE_SECONDS 1.0
 /* Only what the plugins measure: TCP, and ICMP errors that quote it. */
-#define MEASURE_FILTER "tcp or icmp or icmp6"
-#define MEASURE_SNAPLEN 256
+#define MEASURE_FILTER	  "tcp or icmp or icmp6"
+#define MEASURE_SNAPLEN	  256
 #define MEASURE_MAX_FLOWS (1 << 18)
 
 static const char *const component = "measure";
@@ -109,8 +109,10 @@ static void raise_fd_limit(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-			log_warn(component, "cannot raise the open file limit: "
-				 "%s", strerror(errno));
+			log_warn(component,
+				 "cannot raise the open file limit: "
+				 "%s",
+				 strerror(errno));
 	}
 }
 
@@ -321,8 +323,10 @@ static int resolve_chains(struct run *run)
 		const struct chain *c = chain_find(p->chains[i]);
 
 		if (!c || run->chain_count == 16) {
-			log_error(component, "plugin %s needs chain %s, which "
-				  "is not built in", p->name, p->chains[i]);
+			log_error(component,
+				  "plugin %s needs chain %s, which "
+				  "is not built in",
+				  p->name, p->chains[i]);
 			return -1;
 		}
 		run->chains[run->chain_count++] = c;
@@ -333,24 +337,26 @@ static int resolve_chains(struct run *run)
 static int start_observer(struct run *run, const char *iface)
 {
 	struct observer_config cfg = {
-		.source = iface,
-		.filter = MEASURE_FILTER,
-		.write_pcap = run->opt->write_pcap,
-		.chains = run->chains,
-		.chain_count = run->chain_count,
-		.max_flows = MEASURE_MAX_FLOWS,
-		.idle_timeout = 2 * run->opt->timeout + 10,
-		.snaplen = MEASURE_SNAPLEN,
-		.on_flow = combiner_on_flow,
-		.on_finished = combiner_on_finished,
-		.ctx = &run->combiner,
+	    .source = iface,
+	    .filter = MEASURE_FILTER,
+	    .write_pcap = run->opt->write_pcap,
+	    .chains = run->chains,
+	    .chain_count = run->chain_count,
+	    .max_flows = MEASURE_MAX_FLOWS,
+	    .idle_timeout = 2 * run->opt->timeout + 10,
+	    .snaplen = MEASURE_SNAPLEN,
+	    .on_flow = combiner_on_flow,
+	    .on_finished = combiner_on_finished,
+	    .ctx = &run->combiner,
 	};
 
 	if (observer_open(&run->observer, &cfg) != 0)
 		return -1;
 	if (run->observer.is_file) {
-		log_error(component, "%s is a file: measure captures live on an "
-			  "interface", iface);
+		log_error(component,
+			  "%s is a file: measure captures live on an "
+			  "interface",
+			  iface);
 		return -1;
 	}
 	combiner_set_observer(&run->combiner, &run->observer);
@@ -390,13 +396,17 @@ static const char *pick_interface(struct run *run, char *buf, size_t len)
 	if (!run->first_job)
 		return "any";
 	if (route_interface(&run->first_job->dip, buf, len) == 0) {
-		log_info(component, "capturing on %s, the interface routing to "
-			 "the first target", buf);
+		log_info(component,
+			 "capturing on %s, the interface routing to "
+			 "the first target",
+			 buf);
 		return buf;
 	}
 	ip_addr_format(&run->first_job->dip, addr, sizeof(addr));
-	log_error(component, "no route to the first target %s: give the "
-		  "capture interface with -i", addr);
+	log_error(component,
+		  "no route to the first target %s: give the "
+		  "capture interface with -i",
+		  addr);
 	return NULL;
 }
 
@@ -425,8 +435,8 @@ static int measure_prepare(struct run *run, char *iface_buf, size_t len)
 
 	if (resolve_chains(run) != 0)
 		return -1;
-	if (target_reader_open(&run->reader, opt->input, opt->csv_input,
-			       80) != 0)
+	if (target_reader_open(&run->reader, opt->input, opt->csv_input, 80) !=
+	    0)
 		return -1;
 	if (read_first_job(run) < 0)
 		return -1;
@@ -466,19 +476,21 @@ int measure_run(const struct measure_options *opt)
 	pthread_cond_init(&run.phase_done, NULL);
 	raise_fd_limit();
 	if (opt->max_in_flight < opt->workers)
-		log_warn(component, "--max-in-flight %d is below the %d "
-			 "workers: some workers stay idle", opt->max_in_flight,
-			 opt->workers);
+		log_warn(component,
+			 "--max-in-flight %d is below the %d "
+			 "workers: some workers stay idle",
+			 opt->max_in_flight, opt->workers);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
 	rc = measure_prepare(&run, iface, sizeof(iface));
 	if (rc == 0) {
-		log_info(component, "%s: %zu configurations per target, %d "
+		log_info(component,
+			 "%s: %zu configurations per target, %d "
 			 "workers, at most %d connections in flight, %s, "
-			 "timeout %g s", opt->plugin->name,
-			 plugin_config_count(opt->plugin), opt->workers,
-			 opt->max_in_flight, connect_mode_name(opt->connect),
-			 opt->timeout);
+			 "timeout %g s",
+			 opt->plugin->name, plugin_config_count(opt->plugin),
+			 opt->workers, opt->max_in_flight,
+			 connect_mode_name(opt->connect), opt->timeout);
 		rc = configurator(&run);
 		combiner_wait_written(&run.combiner);
 	}
@@ -489,10 +501,11 @@ int measure_run(const struct measure_options *opt)
 	/* The feeder may be blocked reading a terminal; exit does not wait. */
 	if (run.feeder_started && !atomic_load(&stop_requested))
 		pthread_join(run.feeder, NULL);
-	log_info(component, "%lu targets measured in %.1f s; %lu input lines "
-		 "malformed, %lu duplicates skipped%s", run.jobs_measured,
-		 time_now_mono() - started, run.reader.malformed,
-		 run.reader.duplicates,
+	log_info(component,
+		 "%lu targets measured in %.1f s; %lu input lines "
+		 "malformed, %lu duplicates skipped%s",
+		 run.jobs_measured, time_now_mono() - started,
+		 run.reader.malformed, run.reader.duplicates,
 		 atomic_load(&stop_requested) ? "; stopped by a signal" : "");
 	curl_global_cleanup();
 	if (rc != 0)

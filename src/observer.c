@@ -18,8 +18,7 @@
 
 static const char *const component = "observer";
 
-static void observer_emit(const struct flow *flow, enum flow_end why,
-			  void *ctx)
+static void observer_emit(const struct flow *flow, enum flow_end why, void *ctx)
 {
 	struct observer *obs = ctx;
 	json_t *record;
@@ -43,11 +42,10 @@ static void observer_packet(u_char *user, const struct pcap_pkthdr *hdr,
 	enum packet_status st;
 
 	ts = (double)hdr->ts.tv_sec +
-	     (double)hdr->ts.tv_usec /
-		     (pcap_get_tstamp_precision(obs->pcap) ==
-				      PCAP_TSTAMP_PRECISION_NANO
-			      ? 1e9
-			      : 1e6);
+	     (double)hdr->ts.tv_usec / (pcap_get_tstamp_precision(obs->pcap) ==
+						PCAP_TSTAMP_PRECISION_NANO
+					    ? 1e9
+					    : 1e6);
 	obs->stats.packets++;
 	if (obs->dumper)
 		pcap_dump((u_char *)obs->dumper, hdr, bytes);
@@ -85,7 +83,7 @@ static int observer_open_capture(struct observer *obs)
 	if (stat(cfg->source, &st) == 0 && S_ISREG(st.st_mode)) {
 		obs->is_file = 1;
 		obs->pcap = pcap_open_offline_with_tstamp_precision(
-			cfg->source, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+		    cfg->source, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 		if (!obs->pcap) {
 			log_error(component, "cannot read capture file %s: %s",
 				  cfg->source, errbuf);
@@ -114,8 +112,8 @@ static int observer_open_capture(struct observer *obs)
 		return -1;
 	}
 	if (rc == PCAP_ERROR_NO_SUCH_DEVICE) {
-		log_error(component, "interface %s not found (%s)",
-			  cfg->source, pcap_geterr(obs->pcap));
+		log_error(component, "interface %s not found (%s)", cfg->source,
+			  pcap_geterr(obs->pcap));
 		return -1;
 	}
 	if (rc < 0) {
@@ -171,12 +169,15 @@ int observer_open(struct observer *obs, const struct observer_config *cfg)
 		const char *name = pcap_datalink_val_to_name(obs->linktype);
 
 		if (!obs->is_file) {
-			log_error(component, "link type %s (%d) of %s is not "
-				  "supported", name ? name : "unknown",
-				  obs->linktype, cfg->source);
+			log_error(component,
+				  "link type %s (%d) of %s is not "
+				  "supported",
+				  name ? name : "unknown", obs->linktype,
+				  cfg->source);
 			goto fail;
 		}
-		log_warn(component, "link type %s (%d) of %s is not "
+		log_warn(component,
+			 "link type %s (%d) of %s is not "
 			 "supported: its packets are counted, not read",
 			 name ? name : "unknown", obs->linktype, cfg->source);
 	}
@@ -219,8 +220,7 @@ int observer_run_file(struct observer *obs)
 }
 
 /* Handles the finish requests whose time has come; all of them at stop. */
-static void observer_handle_requests(struct observer *obs, double now,
-				     int all)
+static void observer_handle_requests(struct observer *obs, double now, int all)
 {
 	for (;;) {
 		struct finish_request *req;

@@ -42,8 +42,8 @@ struct finish_request {
 };
 
 struct observer_config {
-	const char *source; /* interface name, "any", or a capture file */
-	const char *filter; /* BPF expression, or NULL */
+	const char *source;	/* interface name, "any", or a capture file */
+	const char *filter;	/* BPF expression, or NULL */
 	const char *write_pcap; /* copy of every metered packet, or NULL */
 	const struct chain *const *chains;
 	size_t chain_count;

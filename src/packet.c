@@ -83,14 +83,14 @@ int ip_addr_parse(const char *text, struct ip_addr *a)
 	return -1;
 }
 
-#define ETHERTYPE_IPV4   0x0800
-#define ETHERTYPE_IPV6   0x86dd
-#define ETHERTYPE_VLAN   0x8100
-#define ETHERTYPE_QINQ   0x88a8
+#define ETHERTYPE_IPV4	 0x0800
+#define ETHERTYPE_IPV6	 0x86dd
+#define ETHERTYPE_VLAN	 0x8100
+#define ETHERTYPE_QINQ	 0x88a8
 #define ETHERTYPE_QINQ_X 0x9100
 
 /* BSD loopback puts the address family in host byte order; accept both. */
-#define BSD_AF_INET         2
+#define BSD_AF_INET	    2
 #define BSD_AF_INET6_BSD    24
 #define BSD_AF_INET6_FREE   28
 #define BSD_AF_INET6_DARWIN 30
@@ -241,19 +241,18 @@ static enum packet_status ipv4_parse(struct cursor *c, struct ip_header *h)
 }
 
 #define IPV6_HOP_BY_HOP 0
-#define IPV6_ROUTING    43
-#define IPV6_FRAGMENT   44
-#define IPV6_ESP        50
-#define IPV6_AH         51
-#define IPV6_DEST_OPTS  60
-#define IPV6_MOBILITY   135
-#define IPV6_HIP        139
-#define IPV6_SHIM6      140
+#define IPV6_ROUTING	43
+#define IPV6_FRAGMENT	44
+#define IPV6_ESP	50
+#define IPV6_AH		51
+#define IPV6_DEST_OPTS	60
+#define IPV6_MOBILITY	135
+#define IPV6_HIP	139
+#define IPV6_SHIM6	140
 
 /* Walks the extension header chain (RFC 8200 section 4) to the transport. */
-static enum packet_status ipv6_walk_extensions(struct cursor *c,
-					       struct ip_header *h,
-					       uint32_t *left)
+static enum packet_status
+ipv6_walk_extensions(struct cursor *c, struct ip_header *h, uint32_t *left)
 {
 	for (;;) {
 		uint8_t next, hdr_len;
@@ -366,8 +365,8 @@ static enum packet_status tcp_parse(struct cursor *c, struct packet *pkt)
 		return PACKET_NOT_IP;
 
 	pkt->tcp_options = c->p;
-	pkt->tcp_options_len = header_len - 20 < c->len ? header_len - 20
-							: c->len;
+	pkt->tcp_options_len =
+	    header_len - 20 < c->len ? header_len - 20 : c->len;
 	pkt->payload_len = transport_len(header_len, pkt->l4_len);
 	if (c->len > header_len - 20) {
 		pkt->payload = start + header_len;

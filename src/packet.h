@@ -71,9 +71,9 @@ struct packet {
 	uint8_t tos; /* IPv4 TOS or IPv6 traffic class */
 	uint8_t ttl;
 	int ipv4_reserved_flag; /* RFC 3514's evil bit */
-	uint32_t ip_len;        /* total length from the IP header */
-	uint8_t proto;          /* transport protocol after extensions */
-	int later_fragment;     /* no transport header in this packet */
+	uint32_t ip_len;	/* total length from the IP header */
+	uint8_t proto;		/* transport protocol after extensions */
+	int later_fragment;	/* no transport header in this packet */
 
 	/* transport layer: valid only when has_transport is set */
 	int has_transport;
@@ -90,7 +90,7 @@ struct packet {
 	uint8_t tcp_flags;
 	const uint8_t *tcp_options;
 	size_t tcp_options_len; /* captured bytes of the options */
-	uint32_t payload_len;   /* transport payload from the IP length */
+	uint32_t payload_len;	/* transport payload from the IP length */
 	const uint8_t *payload;
 	size_t payload_captured;
 

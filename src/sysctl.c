@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #define SYSCTL_MAX_SAVED 16
-#define SYSCTL_PATH_MAX  128
+#define SYSCTL_PATH_MAX	 128
 #define SYSCTL_VALUE_MAX 64
 
 struct saved_sysctl {
@@ -73,9 +73,9 @@ int sysctl_save(const char *name)
 		log_error(component, "cannot write %s: %s%s", path,
 			  strerror(errno),
 			  errno == EACCES || errno == EROFS || errno == EPERM
-				  ? " (run as root, with CAP_NET_ADMIN in this "
-				    "network namespace)"
-				  : "");
+			      ? " (run as root, with CAP_NET_ADMIN in this "
+				"network namespace)"
+			      : "");
 		return -1;
 	}
 	close(fd);

@@ -141,35 +141,40 @@ static int parse_json_job(const char *line, size_t len, uint16_t default_port,
 
 	dip = json_object_get(rec, "dip");
 	if (!json_is_string(dip)) {
-		snprintf(why, why_len, "missing \"dip\" (a string holding an "
+		snprintf(why, why_len,
+			 "missing \"dip\" (a string holding an "
 			 "IPv4 or IPv6 address)");
 		goto invalid_job;
 	}
 	if (ip_addr_parse(json_string_value(dip), &job->dip) != 0) {
-		snprintf(why, why_len, "invalid \"dip\" \"%.64s\": not an IPv4 "
-			 "or IPv6 address", json_string_value(dip));
+		snprintf(why, why_len,
+			 "invalid \"dip\" \"%.64s\": not an IPv4 "
+			 "or IPv6 address",
+			 json_string_value(dip));
 		goto invalid_job;
 	}
 
 	dp = json_object_get(rec, "dp");
 	job->dp = default_port;
-	if (dp && !(json_is_integer(dp) &&
-		    parse_port(json_integer_value(dp), &job->dp) == 0) &&
+	if (dp &&
+	    !(json_is_integer(dp) &&
+	      parse_port(json_integer_value(dp), &job->dp) == 0) &&
 	    !(json_is_string(dp) &&
 	      parse_port_text(json_string_value(dp), &job->dp) == 0)) {
-		snprintf(why, why_len, "invalid \"dp\": a port is an integer "
+		snprintf(why, why_len,
+			 "invalid \"dp\": a port is an integer "
 			 "from 1 to 65535");
 		goto invalid_job;
 	}
 
 	domain = json_object_get(rec, "domain");
 	if (domain && !json_is_string(domain) && !json_is_null(domain)) {
-		snprintf(why, why_len, "invalid \"domain\": it must be a "
+		snprintf(why, why_len,
+			 "invalid \"domain\": it must be a "
 			 "string");
 		goto invalid_job;
 	}
-	job->domain = json_is_string(domain) ? json_string_value(domain)
-					     : NULL;
+	job->domain = json_is_string(domain) ? json_string_value(domain) : NULL;
 	*out = job;
 	return 0;
 
@@ -237,23 +242,30 @@ static int parse_csv_job(const char *line, size_t len, struct job **out,
 	copy[len] = '\0';
 	n = csv_split(copy, fields, 4);
 	if (n == 2) {
-		snprintf(why, why_len, "rank,domain rows need name resolution, "
+		snprintf(why, why_len,
+			 "rank,domain rows need name resolution, "
 			 "which measure does not do: give dip,dp,domain rows");
 		return -1;
 	}
 	if (n != 3 && n != 4) {
-		snprintf(why, why_len, "expected dip,dp,domain or "
-			 "dip,dp,domain,rank but found %zu fields", n);
+		snprintf(why, why_len,
+			 "expected dip,dp,domain or "
+			 "dip,dp,domain,rank but found %zu fields",
+			 n);
 		return -1;
 	}
 	if (ip_addr_parse(fields[0], &dip) != 0) {
-		snprintf(why, why_len, "invalid dip \"%.64s\": not an IPv4 or "
-			 "IPv6 address", fields[0]);
+		snprintf(why, why_len,
+			 "invalid dip \"%.64s\": not an IPv4 or "
+			 "IPv6 address",
+			 fields[0]);
 		return -1;
 	}
 	if (parse_port_text(fields[1], &dp) != 0) {
-		snprintf(why, why_len, "invalid dp \"%.16s\": a port is an "
-			 "integer from 1 to 65535", fields[1]);
+		snprintf(why, why_len,
+			 "invalid dp \"%.16s\": a port is an "
+			 "integer from 1 to 65535",
+			 fields[1]);
 		return -1;
 	}
 
@@ -317,9 +329,10 @@ int target_read(struct target_reader *r, struct job **job)
 			return ferror(r->file) ? -1 : 0;
 		r->line++;
 		if (len == -2) {
-			log_warn(component, "%s line %lu: line longer than %d "
-				 "bytes, skipped", r->name, r->line,
-				 TARGET_MAX_LINE);
+			log_warn(component,
+				 "%s line %lu: line longer than %d "
+				 "bytes, skipped",
+				 r->name, r->line, TARGET_MAX_LINE);
 			r->malformed++;
 			continue;
 		}
@@ -334,8 +347,10 @@ int target_read(struct target_reader *r, struct job **job)
 		(*job)->line = r->line;
 		if (!dip_set_add(&r->seen, &(*job)->dip)) {
 			ip_addr_format(&(*job)->dip, dip, sizeof(dip));
-			log_info(component, "%s line %lu: %s was already "
-				 "measured, skipped", r->name, r->line, dip);
+			log_info(component,
+				 "%s line %lu: %s was already "
+				 "measured, skipped",
+				 r->name, r->line, dip);
 			r->duplicates++;
 			job_free(*job);
 			continue;

@@ -81,8 +81,8 @@ static int curl_on_timer(CURLM *multi, long timeout_ms, void *userp)
 	struct worker *w = userp;
 
 	(void)multi;
-	w->curl_deadline = timeout_ms < 0 ? 0
-					  : time_now_mono() + timeout_ms / 1e3;
+	w->curl_deadline =
+	    timeout_ms < 0 ? 0 : time_now_mono() + timeout_ms / 1e3;
 	return 0;
 }
 
@@ -240,11 +240,10 @@ static void worker_dispatch(struct worker *w, const struct epoll_event *ev)
 
 		if (watch->removed)
 			break;
-		flags = (ev->events & EPOLLIN ? CURL_CSELECT_IN : 0) |
-			    (ev->events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
-			    (ev->events & (EPOLLERR | EPOLLHUP)
-				     ? CURL_CSELECT_ERR
-				     : 0);
+		flags =
+		    (ev->events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+		    (ev->events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+		    (ev->events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
 
 		curl_multi_socket_action(w->multi, watch->fd, flags, &running);
 		break;

@@ -29,8 +29,8 @@ static void basic_new_flow(void *state, const struct packet *pkt)
 	s->sip = pkt->src;
 	s->dip = pkt->dst;
 	s->proto = pkt->proto;
-	s->has_ports = pkt->has_transport && (pkt->proto == IPPROTO_TCP ||
-					      pkt->proto == IPPROTO_UDP);
+	s->has_ports = pkt->has_transport &&
+		       (pkt->proto == IPPROTO_TCP || pkt->proto == IPPROTO_UDP);
 	if (s->has_ports) {
 		s->sp = pkt->sport;
 		s->dp = pkt->dport;
@@ -65,23 +65,27 @@ static int basic_to_json(const void *state, json_t *rec)
 	json_object_set_new(rec, "sp", port_json(s->has_ports, s->sp));
 	json_object_set_new(rec, "dp", port_json(s->has_ports, s->dp));
 	json_object_set_new(rec, "proto", json_integer(s->proto));
-	json_object_set_new(rec, "pkt_fwd", json_integer((json_int_t)s->pkt[0]));
-	json_object_set_new(rec, "pkt_rev", json_integer((json_int_t)s->pkt[1]));
-	json_object_set_new(rec, "oct_fwd", json_integer((json_int_t)s->oct[0]));
-	json_object_set_new(rec, "oct_rev", json_integer((json_int_t)s->oct[1]));
+	json_object_set_new(rec, "pkt_fwd",
+			    json_integer((json_int_t)s->pkt[0]));
+	json_object_set_new(rec, "pkt_rev",
+			    json_integer((json_int_t)s->pkt[1]));
+	json_object_set_new(rec, "oct_fwd",
+			    json_integer((json_int_t)s->oct[0]));
+	json_object_set_new(rec, "oct_rev",
+			    json_integer((json_int_t)s->oct[1]));
 	json_object_set_new(rec, "first", json_real(s->first));
 	json_object_set_new(rec, "last", json_real(s->last));
 	return 0;
 }
 
 const struct chain chain_basic = {
-	.name = "basic",
-	.description = "addresses, ports, protocol, packets and octets each way",
-	.state_size = sizeof(struct basic_state),
-	.new_flow = basic_new_flow,
-	.ip = basic_ip,
-	.tcp = chain_ignore_packet,
-	.udp = chain_ignore_packet,
-	.icmp = chain_ignore_packet,
-	.to_json = basic_to_json,
+    .name = "basic",
+    .description = "addresses, ports, protocol, packets and octets each way",
+    .state_size = sizeof(struct basic_state),
+    .new_flow = basic_new_flow,
+    .ip = basic_ip,
+    .tcp = chain_ignore_packet,
+    .udp = chain_ignore_packet,
+    .icmp = chain_ignore_packet,
+    .to_json = basic_to_json,
 };

@@ -10,10 +10,10 @@ extern const struct chain chain_tcp;
 extern const struct chain chain_ecn;
 
 const struct chain *const chain_registry[] = {
-	&chain_basic,
-	&chain_tcp,
-	&chain_ecn,
-	NULL,
+    &chain_basic,
+    &chain_tcp,
+    &chain_ecn,
+    NULL,
 };
 
 const struct chain *chain_find(const char *name)
@@ -44,8 +44,8 @@ int chain_registry_check(void)
 
 		if (!c->new_flow || !c->ip || !c->tcp || !c->udp || !c->icmp ||
 		    !c->to_json) {
-			log_error("observer", "chain %s leaves a callback empty",
-				  c->name);
+			log_error("observer",
+				  "chain %s leaves a callback empty", c->name);
 			return -1;
 		}
 	}

@@ -44,9 +44,9 @@ static int ecn_to_json(const void *state, json_t *rec)
 		const char *name;
 		uint8_t codepoint;
 	} marks[] = {
-		{"ect0", IP_ECN_ECT0},
-		{"ect1", IP_ECN_ECT1},
-		{"ce", IP_ECN_CE},
+	    {"ect0", IP_ECN_ECT0},
+	    {"ect1", IP_ECN_ECT1},
+	    {"ce", IP_ECN_CE},
 	};
 	static const char *const kinds[] = {"syn", "data"};
 	static const char *const dirs[] = {"fwd", "rev"};
@@ -56,7 +56,8 @@ static int ecn_to_json(const void *state, json_t *rec)
 	for (size_t m = 0; m < 3; m++)
 		for (int k = 0; k < 2; k++)
 			for (int d = 0; d < 2; d++) {
-				int seen = (s->seen[k][d] >> marks[m].codepoint) & 1;
+				int seen =
+				    (s->seen[k][d] >> marks[m].codepoint) & 1;
 
 				snprintf(field, sizeof(field), "ecn_%s_%s_%s",
 					 marks[m].name, kinds[k], dirs[d]);
@@ -67,13 +68,13 @@ static int ecn_to_json(const void *state, json_t *rec)
 }
 
 const struct chain chain_ecn = {
-	.name = "ecn",
-	.description = "ECT(0), ECT(1) and CE seen on SYNs and data each way",
-	.state_size = sizeof(struct ecn_state),
-	.new_flow = chain_ignore_flow,
-	.ip = ecn_ip,
-	.tcp = chain_ignore_packet,
-	.udp = chain_ignore_packet,
-	.icmp = chain_ignore_packet,
-	.to_json = ecn_to_json,
+    .name = "ecn",
+    .description = "ECT(0), ECT(1) and CE seen on SYNs and data each way",
+    .state_size = sizeof(struct ecn_state),
+    .new_flow = chain_ignore_flow,
+    .ip = ecn_ip,
+    .tcp = chain_ignore_packet,
+    .udp = chain_ignore_packet,
+    .icmp = chain_ignore_packet,
+    .to_json = ecn_to_json,
 };

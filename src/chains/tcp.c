@@ -14,7 +14,6 @@ struct tcp_state {
 	int connected;
 };
 
-
 static void tcp_packet(void *state, const struct packet *pkt, int rev)
 {
 	struct tcp_state *s = state;
@@ -55,13 +54,13 @@ static int tcp_to_json(const void *state, json_t *rec)
 }
 
 const struct chain chain_tcp = {
-	.name = "tcp",
-	.description = "SYN flags, FIN and RST each way, handshake completed",
-	.state_size = sizeof(struct tcp_state),
-	.new_flow = chain_ignore_flow,
-	.ip = chain_ignore_packet,
-	.tcp = tcp_packet,
-	.udp = chain_ignore_packet,
-	.icmp = chain_ignore_packet,
-	.to_json = tcp_to_json,
+    .name = "tcp",
+    .description = "SYN flags, FIN and RST each way, handshake completed",
+    .state_size = sizeof(struct tcp_state),
+    .new_flow = chain_ignore_flow,
+    .ip = chain_ignore_packet,
+    .tcp = tcp_packet,
+    .udp = chain_ignore_packet,
+    .icmp = chain_ignore_packet,
+    .to_json = tcp_to_json,
 };

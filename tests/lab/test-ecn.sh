@@ -1,0 +1,112 @@
+#!/bin/bash
+# Lab test of `pathprobe measure ecn`: brings the lab up, measures every lab
+# target over HTTP and over plain TCP, compares each record's conditions
+# with expected.json, checks that net.ipv4.tcp_ecn is restored after a
+# normal run and after SIGINT, and that an interrupted run leaves whole
+# records only.  Always tears the lab down.  Ends with "N passed, N failed".
+set -u
+
+PATHPROBE=$(realpath "${1:-./pathprobe}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+WORK=$(mktemp -d /tmp/pathprobe-labtest.XXXXXX)
+CLIENT=pp-client
+passed=0
+failed=0
+
+cleanup() {
+	"$HERE/lab.sh" down >/dev/null 2>&1
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+result() { # NAME STATUS [DETAIL]
+	if [ "$2" -eq 0 ]; then
+		echo "ok   $1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $1${3:+: $3}"
+		failed=$((failed + 1))
+	fi
+}
+
+in_client() { ip netns exec "$CLIENT" "$@"; }
+
+sysctls() { in_client sysctl -n net.ipv4.tcp_ecn net.ipv4.tcp_ecn_fallback | tr '\n' ' '; }
+
+# Adds the counts of a "LABEL: N passed, N failed" line to the totals.
+add_counts() {
+	local line p f
+	line=$(grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+	p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-1}))
+}
+
+if ! "$HERE/lab.sh" up >"$WORK/lab-up.log" 2>&1; then
+	cat "$WORK/lab-up.log"
+	result "lab comes up" 1
+	echo "lab: $passed passed, $failed failed"
+	exit 1
+fi
+
+before=$(sysctls)
+for mode in http tcp; do
+	in_client "$PATHPROBE" measure -w 4 --input "$HERE/targets.ndjson" \
+		--output "$WORK/$mode.json" ecn --connect "$mode" --timeout 2 \
+		2>"$WORK/$mode.log"
+	status=$?
+	result "measure ecn --connect $mode exits 0" $status \
+		"$(tail -n 3 "$WORK/$mode.log")"
+	"$HERE/check-records.py" "$WORK/$mode.json" "$HERE/targets.ndjson" \
+		"$HERE/expected.json" "$mode" "lab-ecn-$mode" >"$WORK/$mode.check"
+	grep -v '^ok ' "$WORK/$mode.check"
+	add_counts "$WORK/$mode.check"
+	after=$(sysctls)
+	[ "$after" = "$before" ]
+	result "sysctls restored after --connect $mode" $? \
+		"before: $before after: $after"
+done
+
+# Interrupt a run with SIGINT while connections are in flight: the
+# sysctls come back and the output holds only whole records.
+for i in $(seq 1 200); do
+	printf '{"dip":"198.18.9.%d","lab_class":"offline"}\n' "$i"
+	printf '{"dip":"198.18.1.%d","lab_class":"clean"}\n' "$i"
+done >"$WORK/many.ndjson"
+in_client "$PATHPROBE" measure --input "$WORK/many.ndjson" \
+	--output "$WORK/sigint.json" --max-in-flight 50 ecn --timeout 2 \
+	2>"$WORK/sigint.log" &
+pid=$!
+# Poll (at most 10 s) until the first records are out, so the signal
+# lands while later batches are in flight.
+for _ in $(seq 1 100); do
+	[ -s "$WORK/sigint.json" ] && break
+	sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"
+status=$?
+result "SIGINT ends the run with status 130" $([ $status -eq 130 ]; echo $?) \
+	"status $status"
+after=$(sysctls)
+[ "$after" = "$before" ]
+result "sysctls restored after SIGINT" $? "before: $before after: $after"
+python3 -c '
+import json, sys
+n = 0
+with open(sys.argv[1], "rb") as f:
+    data = f.read()
+if data and not data.endswith(b"\n"):
+    sys.exit("last line is cut")
+for line in data.splitlines():
+    json.loads(line)
+    n += 1
+if n == 0 or n >= 400:
+    sys.exit("%d records: the run was not interrupted mid-way" % n)
+' "$WORK/sigint.json"
+result "interrupted output holds whole records" $?
+
+echo "lab: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
