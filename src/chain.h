@@ -33,6 +33,19 @@ struct chain {
 	int (*to_json)(const void *state, json_t *record);
 };
 
+/*
+ * What ecn, dscp and evil count a packet as: a TCP SYN, "data" (a TCP
+ * segment with payload by the IP length, or any non-TCP packet), or
+ * neither (a bare TCP ACK, FIN or RST, or a cut TCP header).
+ */
+enum packet_kind {
+	PACKET_KIND_SYN,
+	PACKET_KIND_DATA,
+	PACKET_KIND_OTHER,
+};
+
+enum packet_kind chain_packet_kind(const struct packet *pkt);
+
 /* Every chain, NULL-terminated, in the order their fields are written. */
 extern const struct chain *const chain_registry[];
 

@@ -7,8 +7,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
-/* Time a closed flow waits for its last ACKs before it is emitted. */
-#define FLOW_LINGER_SECONDS 0.5
+/*
+ * Time a closed flow stays in the table before it is emitted: the last
+ * ACKs and late ICMP errors quoting it (seen up to 8 s after a RST in
+ * PATHspider's test captures) still count.
+ */
+#define FLOW_LINGER_SECONDS 10.0
 
 static size_t round_up(size_t n, size_t align)
 {

@@ -56,6 +56,12 @@ static void observer_packet(u_char *user, const struct pcap_pkthdr *hdr,
 		if (pkt.transport_truncated)
 			obs->stats.truncated++;
 		flow_table_packet(&obs->flows, &pkt);
+		/* A capture file has no wall clock: its packets tell the
+		 * time, and flows expire by it once a second of it. */
+		if (obs->is_file && ts >= obs->file_clock + 1.0) {
+			flow_table_expire(&obs->flows, ts);
+			obs->file_clock = ts;
+		}
 		break;
 	case PACKET_NOT_IP:
 		obs->stats.non_ip++;

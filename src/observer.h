@@ -61,6 +61,7 @@ struct observer {
 	pcap_dumper_t *dumper;
 	int linktype;
 	int is_file;
+	double file_clock; /* packet time of the last expiry in a file */
 	struct flow_table flows;
 	struct observer_stats stats;
 	pthread_t thread;

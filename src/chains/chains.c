@@ -3,17 +3,25 @@
 #include "../chain.h"
 #include "../log.h"
 
+#include <netinet/in.h>
 #include <string.h>
 
 extern const struct chain chain_basic;
 extern const struct chain chain_tcp;
 extern const struct chain chain_ecn;
+extern const struct chain chain_dscp;
+extern const struct chain chain_evil;
+extern const struct chain chain_icmp;
+extern const struct chain chain_mss;
+extern const struct chain chain_tcpopt;
+extern const struct chain chain_tfo;
+extern const struct chain chain_dns;
+extern const struct chain chain_udp;
 
 const struct chain *const chain_registry[] = {
-    &chain_basic,
-    &chain_tcp,
-    &chain_ecn,
-    NULL,
+    &chain_basic, &chain_tcp,  &chain_ecn, &chain_dscp,
+    &chain_evil,  &chain_icmp, &chain_mss, &chain_tcpopt,
+    &chain_tfo,	  &chain_dns,  &chain_udp, NULL,
 };
 
 const struct chain *chain_find(const char *name)
@@ -35,6 +43,17 @@ void chain_ignore_packet(void *state, const struct packet *pkt, int rev)
 	(void)state;
 	(void)pkt;
 	(void)rev;
+}
+
+enum packet_kind chain_packet_kind(const struct packet *pkt)
+{
+	if (pkt->proto != IPPROTO_TCP)
+		return PACKET_KIND_DATA;
+	if (!pkt->has_transport)
+		return PACKET_KIND_OTHER;
+	if (pkt->tcp_flags & TCP_SYN)
+		return PACKET_KIND_SYN;
+	return pkt->payload_len > 0 ? PACKET_KIND_DATA : PACKET_KIND_OTHER;
 }
 
 int chain_registry_check(void)

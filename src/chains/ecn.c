@@ -20,22 +20,12 @@ static void ecn_ip(void *state, const struct packet *pkt, int rev)
 {
 	struct ecn_state *s = state;
 	uint8_t codepoint = pkt->tos & IP_ECN_MASK;
-	int kind;
+	enum packet_kind kind = chain_packet_kind(pkt);
 
-	if (pkt->proto == IPPROTO_TCP) {
-		if (!pkt->has_transport)
-			return;
-		if (pkt->tcp_flags & TCP_SYN)
-			kind = ECN_SYN;
-		else if (pkt->payload_len > 0)
-			kind = ECN_DATA;
-		else
-			return;
-	} else {
-		kind = ECN_DATA;
-	}
-	if (codepoint)
-		s->seen[kind][rev] |= (uint8_t)(1u << codepoint);
+	if (kind == PACKET_KIND_OTHER || !codepoint)
+		return;
+	s->seen[kind == PACKET_KIND_SYN ? ECN_SYN : ECN_DATA][rev] |=
+	    (uint8_t)(1u << codepoint);
 }
 
 static int ecn_to_json(const void *state, json_t *rec)

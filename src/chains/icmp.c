@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * icmp: whether an ICMP destination unreachable (RFC 792 type 3) or an
+ * ICMPv6 destination unreachable (RFC 4443 type 1) quoting this flow came
+ * back.  An ICMP message that quotes no known flow makes a flow of its own
+ * and does not count as an unreachable for it.
+ */
+#include "../chain.h"
+
+#include <netinet/in.h>
+
+struct icmp_state {
+	uint8_t flow_proto;
+	int unreachable;
+};
+
+static void icmp_new_flow(void *state, const struct packet *pkt)
+{
+	struct icmp_state *s = state;
+
+	s->flow_proto = pkt->proto;
+}
+
+static void icmp_packet(void *state, const struct packet *pkt, int rev)
+{
+	struct icmp_state *s = state;
+
+	(void)rev;
+	/* Only an error folded into another protocol's flow quotes it. */
+	if (s->flow_proto != IPPROTO_ICMP && s->flow_proto != IPPROTO_ICMPV6 &&
+	    packet_is_icmp_unreachable(pkt))
+		s->unreachable = 1;
+}
+
+static int icmp_to_json(const void *state, json_t *rec)
+{
+	const struct icmp_state *s = state;
+
+	json_object_set_new(rec, "icmp_unreachable",
+			    json_boolean(s->unreachable));
+	return 0;
+}
+
+const struct chain chain_icmp = {
+    .name = "icmp",
+    .description = "ICMP or ICMPv6 unreachable received for the flow",
+    .state_size = sizeof(struct icmp_state),
+    .new_flow = icmp_new_flow,
+    .ip = chain_ignore_packet,
+    .tcp = chain_ignore_packet,
+    .udp = chain_ignore_packet,
+    .icmp = icmp_packet,
+    .to_json = icmp_to_json,
+};
