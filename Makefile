@@ -21,7 +21,7 @@ BUILD    ?= build/release
 # Debian packages the build, the tests, the lab and the demo need.
 DEB_PACKAGES = gcc make pkg-config libpcap-dev libcurl4-openssl-dev \
                libc-ares-dev libjansson-dev iproute2 nftables nginx-light \
-               tcpdump ethtool apache2-utils python3 procps clang-format
+               tcpdump ethtool apache2-utils python3 procps clang-format time
 
 SRC       = $(wildcard src/*.c src/chains/*.c helpers/*.c plugins/*.c)
 OBJ       = $(SRC:%.c=$(BUILD)/%.o)
