@@ -18,10 +18,10 @@ BUILD    ?= build/san
 endif
 BUILD    ?= build/release
 
-# Debian packages the build, the tests, the lab and the demo need.
+# Debian packages the build and the tests need; the lab lists its own.
 DEB_PACKAGES = gcc make pkg-config libpcap-dev libcurl4-openssl-dev \
-               libc-ares-dev libjansson-dev iproute2 nftables nginx-light \
-               tcpdump ethtool apache2-utils python3 procps clang-format time
+               libc-ares-dev libjansson-dev apache2-utils clang-format time \
+               $(shell cat tests/lab/packages.txt)
 
 SRC       = $(wildcard src/*.c src/chains/*.c helpers/*.c plugins/*.c)
 OBJ       = $(SRC:%.c=$(BUILD)/%.o)
@@ -49,14 +49,24 @@ $(BUILD)/%.o: %.c
 -include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
 # Installs missing Debian packages; does nothing when all are present.
+# policy-rc.d keeps the nginx package from starting a server on the host:
+# the lab starts its own inside namespaces.
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
+		guard=; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; \
+			chmod 755 /usr/sbin/policy-rc.d; guard=1; \
+		fi; \
 		apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			--no-install-recommends $$missing >/dev/null; \
+		status=$$?; \
+		[ -z "$$guard" ] || rm -f /usr/sbin/policy-rc.d; \
+		exit $$status; \
 	fi
 
 test: deps

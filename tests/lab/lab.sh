@@ -1,6 +1,6 @@
 #!/bin/bash
 # Network-namespace lab for pathprobe: one client, one router running
-# nftables middleboxes, and nginx servers that answer whole address blocks.
+# nftables middleboxes, and nginx servers that serve whole address blocks.
 # Every address is from a documentation or benchmarking range and the router
 # has no default route, so no packet can leave the lab.
 #
@@ -32,8 +32,8 @@ $NS_SRV_NOECN pp-r-noecn pp-noecn0 198.51.100.5 198.51.100.6 30 2001:db8:0:3::
 
 # Target classes, as "number name server-namespace". Class k owns
 # 198.18.k.0/24 and 2001:db8:100:k::/64. mbox.nft implements the middleboxes.
-# reflect uses the non-ECN server: a host that echoes the SYN's ECE and CWR
-# onto its SYN-ACK is a broken stack, not an ECN-capable one.
+# reflect uses the non-ECN server, because a host that echoes the SYN's ECE
+# and CWR onto its SYN-ACK is a broken stack, not an ECN-capable one.
 TARGET_CLASSES="
 1  clean          $NS_SRV_ECN
 2  noecn          $NS_SRV_NOECN
@@ -49,7 +49,7 @@ TARGET_CLASSES="
 "
 
 # Benchmark blocks, both routed to pp-srv-ecn. Only the clean pair is
-# answered there. mbox.nft drops everything to the black-hole pair.
+# served there. mbox.nft drops everything to the black-hole pair.
 BENCH_CLEAN_V4=198.19.0.0/17
 BENCH_CLEAN_V6=2001:db8:200::/64
 BENCH_BLACKHOLE_V4=198.19.128.0/17
@@ -68,7 +68,7 @@ require_root() {
     [ "$(id -u)" = 0 ] || die "must run as root (network namespaces need CAP_NET_ADMIN)"
 }
 
-# Refuses state directories that rm -rf must never touch.
+# Rejects state directories that rm -rf must never touch.
 check_lab_dir() {
     case $LAB_DIR in
         /* ) ;;
@@ -77,25 +77,27 @@ check_lab_dir() {
     case $LAB_DIR in
         / | /tmp | /tmp/ | /root | /home | /var | /usr | /etc )
             die "PP_LAB_DIR='$LAB_DIR' is not a dedicated directory; choose e.g. /tmp/pp-lab" ;;
+        *[[:space:]]* )
+            die "PP_LAB_DIR='$LAB_DIR' contains whitespace, which the nginx config cannot quote; choose e.g. /tmp/pp-lab" ;;
     esac
 }
 
-ns_exists() {
+namespace_exists() {
     ip netns list | awk '{print $1}' | grep -qx "$1"
 }
 
-nsx() {
+run_in_namespace() {
     local ns=$1
     shift
     ip netns exec "$ns" "$@"
 }
 
-ns_sysctl() {
+set_namespace_sysctls() {
     local ns=$1
     shift
     local setting
     for setting in "$@"; do
-        nsx "$ns" sysctl -qw "$setting" >/dev/null
+        run_in_namespace "$ns" sysctl -qw "$setting" >/dev/null
     done
 }
 
@@ -126,7 +128,7 @@ stop_namespace_processes() {
         esac
     fi
 
-    ns_exists "$ns" || return 0
+    namespace_exists "$ns" || return 0
     for attempt in 1 2 3 4 5 6 7 8 9 10; do
         pids=$(ip netns pids "$ns" 2>/dev/null || true)
         [ -n "$pids" ] || return 0
@@ -147,7 +149,7 @@ lab_down() {
     done
     # Deleting a namespace also deletes its veth ends and their peers.
     for ns in $ALL_NAMESPACES; do
-        if ns_exists "$ns"; then
+        if namespace_exists "$ns"; then
             ip netns del "$ns" || log "failed to delete namespace $ns"
         fi
     done
@@ -162,7 +164,7 @@ create_namespaces() {
         ip netns add "$ns"
         # No IPv6 duplicate address detection, so addresses (link-local ones
         # included) are usable at once. Must be set before any link exists.
-        ns_sysctl "$ns" net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
+        set_namespace_sysctls "$ns" net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
         ip -n "$ns" link set lo up
     done
 }
@@ -173,8 +175,8 @@ create_namespaces() {
 create_veth() {
     local ns_a=$1 if_a=$2 ns_b=$3 if_b=$4
     ip -n "$ns_a" link add "$if_a" type veth peer name "$if_b" netns "$ns_b"
-    nsx "$ns_a" ethtool -K "$if_a" tx off >/dev/null
-    nsx "$ns_b" ethtool -K "$if_b" tx off >/dev/null
+    run_in_namespace "$ns_a" ethtool -K "$if_a" tx off >/dev/null
+    run_in_namespace "$ns_b" ethtool -K "$if_b" tx off >/dev/null
     ip -n "$ns_a" link set "$if_a" up
     ip -n "$ns_b" link set "$if_b" up
 }
@@ -192,7 +194,7 @@ setup_client() {
 }
 
 setup_router() {
-    ns_sysctl "$NS_ROUTER" \
+    set_namespace_sysctls "$NS_ROUTER" \
         net.ipv4.ip_forward=1 \
         net.ipv6.conf.all.forwarding=1 \
         net.ipv4.icmp_ratelimit=0 \
@@ -201,7 +203,7 @@ setup_router() {
         net.ipv6.icmp.ratelimit=0
     # The ICMP limits above are lifted because the synecn-unreach class
     # sends every unreachable to the same client address. With the defaults
-    # the router stops answering after a short burst, and the class turns
+    # the router stops sending them after a short burst, and the class turns
     # into a silent drop.
 }
 
@@ -220,7 +222,7 @@ setup_server_link() {
     ip -n "$ns" -6 route add 2001:db8:0:1::/64 via "${v6_prefix}1"
 
     # Thousands of connections per second need more than the default queues.
-    ns_sysctl "$ns" net.core.somaxconn=8192 net.ipv4.tcp_max_syn_backlog=8192
+    set_namespace_sysctls "$ns" net.core.somaxconn=8192 net.ipv4.tcp_max_syn_backlog=8192
 }
 
 setup_servers() {
@@ -228,9 +230,9 @@ setup_servers() {
         [ -n "$ns" ] || continue
         setup_server_link "$ns" "$router_if" "$server_if" "$router_v4" "$server_v4" "$prefix_len" "$v6_prefix"
     done
-    # tcp_ecn=0: this server never negotiates ECN. pp-srv-ecn keeps the
+    # With tcp_ecn=0 this server never negotiates ECN. pp-srv-ecn keeps the
     # namespace default 2 (accepts ECN when the client requests it).
-    ns_sysctl "$NS_SRV_NOECN" net.ipv4.tcp_ecn=0
+    set_namespace_sysctls "$NS_SRV_NOECN" net.ipv4.tcp_ecn=0
 }
 
 # Prints the router's next hop (v4 and v6) towards a server namespace.
@@ -238,10 +240,10 @@ server_next_hops() {
     echo "$SERVER_LINKS" | awk -v ns="$1" '$1 == ns { print $5, $7 "2" }'
 }
 
-# Makes the server answer a whole block (AnyIP) and the router send the
+# Makes the server accept a whole block (AnyIP) and the router send the
 # block to that server.
 route_block() {
-    local ns=$1 block_v4=$2 block_v6=$3 answer=$4
+    local ns=$1 block_v4=$2 block_v6=$3 anyip=$4
     local hops next_v4 next_v6
     hops=$(server_next_hops "$ns")
     next_v4=${hops% *}
@@ -249,7 +251,7 @@ route_block() {
 
     ip -n "$NS_ROUTER" route add "$block_v4" via "$next_v4"
     ip -n "$NS_ROUTER" -6 route add "$block_v6" via "$next_v6"
-    if [ "$answer" = answer ]; then
+    if [ "$anyip" = with-anyip ]; then
         ip -n "$ns" route add local "$block_v4" dev lo
         ip -n "$ns" -6 route add local "$block_v6" dev lo
     fi
@@ -258,17 +260,17 @@ route_block() {
 setup_target_blocks() {
     echo "$TARGET_CLASSES" | while read -r number name ns; do
         [ -n "$number" ] || continue
-        route_block "$ns" "$(class_block_v4 "$number")" "$(class_block_v6 "$number")" answer
+        route_block "$ns" "$(class_block_v4 "$number")" "$(class_block_v6 "$number")" with-anyip
     done
-    route_block "$NS_SRV_ECN" "$BENCH_CLEAN_V4" "$BENCH_CLEAN_V6" answer
-    # Routed so the router forwards (and then drops) instead of answering
-    # with "no route". The server has no AnyIP route for this pair either.
-    route_block "$NS_SRV_ECN" "$BENCH_BLACKHOLE_V4" "$BENCH_BLACKHOLE_V6" no-answer
+    route_block "$NS_SRV_ECN" "$BENCH_CLEAN_V4" "$BENCH_CLEAN_V6" with-anyip
+    # Routed so the router forwards (and then drops) instead of sending an
+    # ICMP "no route". The server has no AnyIP route for this pair either.
+    route_block "$NS_SRV_ECN" "$BENCH_BLACKHOLE_V4" "$BENCH_BLACKHOLE_V6" without-anyip
 }
 
 load_middleboxes() {
     [ -r "$MBOX_RULES" ] || die "nft rules not found: $MBOX_RULES"
-    nsx "$NS_ROUTER" nft -f "$MBOX_RULES"
+    run_in_namespace "$NS_ROUTER" nft -f "$MBOX_RULES"
 }
 
 write_nginx_config() {
@@ -316,7 +318,7 @@ start_nginx() {
     local ns=$1
     local dir="$LAB_DIR/$ns"
     write_nginx_config "$ns"
-    nsx "$ns" nginx -q -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+    run_in_namespace "$ns" nginx -q -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
 }
 
 # Waits until every nginx has written its pid file and listens on port 80
@@ -325,7 +327,7 @@ wait_for_nginx() {
     local ns attempt listeners
     for ns in $NS_SRV_ECN $NS_SRV_NOECN; do
         for attempt in $(seq 1 50); do
-            listeners=$(nsx "$ns" ss -Hltn 'sport = :80' | wc -l)
+            listeners=$(run_in_namespace "$ns" ss -Hltn 'sport = :80' | wc -l)
             if [ -s "$LAB_DIR/$ns/nginx.pid" ] && [ "$listeners" -ge 2 ]; then
                 break
             fi
@@ -350,6 +352,8 @@ wait_for_ipv6_addresses() {
 
 lab_up() {
     lab_down
+    # A failed step leaves the partial lab in place for inspection.
+    trap 'log "up failed; run \"$0 down\" to remove the partial lab"' EXIT
     mkdir -p "$LAB_DIR"
     create_namespaces
     setup_client
@@ -361,6 +365,7 @@ lab_up() {
     start_nginx "$NS_SRV_NOECN"
     wait_for_nginx
     wait_for_ipv6_addresses
+    trap - EXIT
     log "up: client $CLIENT_V4 / $CLIENT_V6 in $NS_CLIENT, state in $LAB_DIR"
 }
 
@@ -369,16 +374,16 @@ lab_up() {
 lab_status() {
     local ns missing=0
     for ns in $ALL_NAMESPACES; do
-        if ns_exists "$ns"; then
+        if namespace_exists "$ns"; then
             echo "namespace $ns: present, processes: $(ip netns pids "$ns" | tr '\n' ' ')"
         else
             echo "namespace $ns: missing"
             missing=1
         fi
     done
-    if ns_exists "$NS_ROUTER"; then
+    if namespace_exists "$NS_ROUTER"; then
         echo "--- nft ruleset in $NS_ROUTER (rule counters) ---"
-        nsx "$NS_ROUTER" nft list table inet pp_mbox 2>/dev/null | grep -E 'counter packets [1-9]' || echo "(no rule has matched yet)"
+        run_in_namespace "$NS_ROUTER" nft list table inet pp_mbox 2>/dev/null | grep -E 'counter packets [1-9]' || echo "(no rule has matched yet)"
     fi
     echo "--- target classes (number name server) ---"
     echo "$TARGET_CLASSES" | awk 'NF { printf "%-3s %-15s %-13s 198.18.%s.0/24 2001:db8:100:%s::/64\n", $1, $2, $3, $1, $1 }'

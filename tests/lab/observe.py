@@ -27,6 +27,8 @@ PACKET_OUTGOING = 4
 
 TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR = (
     0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80)
+# Letters as tcpdump prints them. Packet.describe adds "A" for AccECN's AE
+# bit (the former NS bit), which tcpdump does not show.
 TCP_FLAG_NAMES = [(TCP_SYN, "S"), (TCP_FIN, "F"), (TCP_RST, "R"), (TCP_PSH, "P"),
                   (TCP_ACK, "."), (TCP_URG, "U"), (TCP_ECE, "E"), (TCP_CWR, "W")]
 ECN_NAMES = {0: "not-ect", 1: "ect1", 2: "ect0", 3: "ce"}
@@ -213,6 +215,7 @@ def conditions(a_ok, b_ok, b_packets, address):
     synacks = [p for p in from_target if p.tcp_flags & (TCP_SYN | TCP_ACK) == TCP_SYN | TCP_ACK]
     if not synacks:
         sys.exit("observe: B connected but no SYN-ACK was captured; is --interface right?")
+    # The last SYN-ACK is the one that completed the handshake.
     last_synack = synacks[-1].tcp_flags
     if last_synack & TCP_ECE and last_synack & TCP_CWR:
         result.append("ecn.negotiation.reflected")

@@ -123,7 +123,7 @@ main() {
 
     "$LAB" up
     # pathprobe turns SYN fallback off during its run, and expected.json
-    # assumes it: with the default 1 synecn-drop would connect on the retry.
+    # assumes that. With the default 1, synecn-drop would connect on the retry.
     ip netns exec "$CLIENT_NS" sysctl -qw net.ipv4.tcp_ecn_fallback=0
 
     local name number connectivity address
