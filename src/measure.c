@@ -43,6 +43,7 @@ struct run {
 	struct queue jobs;
 	pthread_t feeder;
 	int feeder_started;
+	atomic_int feeder_done;
 	struct job *first_job;
 
 	struct output out;
@@ -58,6 +59,8 @@ struct run {
 	size_t phase_left;
 
 	unsigned long jobs_measured;
+	unsigned long input_malformed; /* known once the feeder has ended */
+	unsigned long input_duplicates;
 };
 
 static void on_fatal_signal(int sig)
@@ -194,6 +197,7 @@ static void *feeder_main(void *arg)
 		log_error("input", "reading %s failed: %s", run->reader.name,
 			  strerror(errno));
 	queue_close(&run->jobs);
+	atomic_store(&run->feeder_done, 1);
 	return NULL;
 }
 
@@ -453,14 +457,45 @@ static int measure_prepare(struct run *run, char *iface_buf, size_t len)
 	if (combiner_start(&run->combiner, opt->plugin, &run->out,
 			   opt->output_flows, SETTLE_SECONDS) != 0)
 		return -1;
-	if (start_observer(run, iface) != 0 || start_workers(run) != 0)
-		return -1;
+	/* The feeder starts first so the queue fills while the rest is set
+	 * up, and the first batch is a full one. */
 	if (queue_init(&run->jobs, JOB_QUEUE_CAPACITY) != 0)
 		return -1;
 	if (pthread_create(&run->feeder, NULL, feeder_main, run) != 0)
 		return -1;
 	run->feeder_started = 1;
+	if (start_observer(run, iface) != 0 || start_workers(run) != 0)
+		return -1;
 	return 0;
+}
+
+/*
+ * Ends the feeder.  A feeder still blocked reading its input (a terminal,
+ * a pipe) is left to the process exit; joining it could wait forever, and
+ * the input it holds stays allocated until then.
+ */
+static void stop_feeder(struct run *run)
+{
+	struct job *job;
+
+	if (!run->feeder_started) {
+		run->input_malformed = run->reader.malformed;
+		run->input_duplicates = run->reader.duplicates;
+		target_reader_close(&run->reader);
+		return;
+	}
+	queue_close(&run->jobs);
+	if (!atomic_load(&run->feeder_done)) {
+		pthread_detach(run->feeder);
+		return;
+	}
+	pthread_join(run->feeder, NULL);
+	run->input_malformed = run->reader.malformed;
+	run->input_duplicates = run->reader.duplicates;
+	while ((job = queue_try_pop(&run->jobs)))
+		job_free(job);
+	queue_destroy(&run->jobs);
+	target_reader_close(&run->reader);
 }
 
 int measure_run(const struct measure_options *opt)
@@ -498,14 +533,12 @@ int measure_run(const struct measure_options *opt)
 	sysctl_restore_all();
 	sysctl_report_restored();
 
-	/* The feeder may be blocked reading a terminal; exit does not wait. */
-	if (run.feeder_started && !atomic_load(&stop_requested))
-		pthread_join(run.feeder, NULL);
+	stop_feeder(&run);
 	log_info(component,
 		 "%lu targets measured in %.1f s; %lu input lines "
 		 "malformed, %lu duplicates skipped%s",
 		 run.jobs_measured, time_now_mono() - started,
-		 run.reader.malformed, run.reader.duplicates,
+		 run.input_malformed, run.input_duplicates,
 		 atomic_load(&stop_requested) ? "; stopped by a signal" : "");
 	curl_global_cleanup();
 	if (rc != 0)

@@ -75,7 +75,8 @@ for i in $(seq 1 200); do
 	printf '{"dip":"198.18.9.%d","lab_class":"offline"}\n' "$i"
 	printf '{"dip":"198.18.1.%d","lab_class":"clean"}\n' "$i"
 done >"$WORK/many.ndjson"
-in_client "$PATHPROBE" measure --input "$WORK/many.ndjson" \
+# Started directly, not through a shell function, so that $! is pathprobe.
+ip netns exec "$CLIENT" "$PATHPROBE" measure --input "$WORK/many.ndjson" \
 	--output "$WORK/sigint.json" --max-in-flight 50 ecn --timeout 2 \
 	2>"$WORK/sigint.log" &
 pid=$!
