@@ -86,6 +86,8 @@ CURL *http_conn_create(struct conn *c)
 	curl_easy_setopt(easy, CURLOPT_USERAGENT,
 			 "pathprobe (path transparency measurement)");
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)(c->timeout * 1000));
+	/* A small receive buffer: thousands of transfers are in flight. */
+	curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 4096L);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, http_body);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, http_close_socket);

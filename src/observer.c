@@ -14,7 +14,7 @@
 
 #define OBSERVER_POLL_MS 100
 /* Room in the kernel for bursts while the thread is busy: 64 MiB. */
-#define OBSERVER_BUFFER_BYTES (64 << 20)
+#define OBSERVER_BUFFER_BYTES (16 << 20)
 
 static const char *const component = "observer";
 
