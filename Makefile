@@ -20,7 +20,8 @@ BUILD    ?= build/release
 
 # Debian packages the build and the tests need; the lab lists its own.
 DEB_PACKAGES = gcc make pkg-config libpcap-dev libcurl4-openssl-dev \
-               libc-ares-dev libjansson-dev apache2-utils clang-format time \
+               libc-ares-dev libjansson-dev apache2-utils clang-format time clang \
+               libclang-rt-14-dev \
                $(shell cat tests/lab/packages.txt)
 
 SRC       = $(wildcard src/*.c src/chains/*.c helpers/*.c plugins/*.c)
@@ -29,7 +30,15 @@ LIB_OBJ   = $(filter-out $(BUILD)/src/main.o,$(OBJ))
 TEST_SRC  = $(wildcard tests/unit/*.c)
 TEST_OBJ  = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps test unit-test lab-test demo bench format format-check clean
+FUZZ_CC     = clang
+FUZZ_FLAGS  = -g -O1 -std=c11 -D_GNU_SOURCE -pthread -Isrc \
+              -fsanitize=fuzzer,address,undefined \
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_LIB    = $(filter-out src/main.c,$(SRC))
+FUZZ_BINS   = build/fuzz/fuzz-packet build/fuzz/fuzz-target
+
+.PHONY: all deps test unit-test lab-test demo bench fuzz format format-check \
+        clean
 
 all: pathprobe
 
@@ -70,8 +79,8 @@ deps:
 	fi
 
 test: deps
-	$(MAKE) --no-print-directory pathprobe $(BUILD)/run-unit
-	@tests/run-all.sh $(BUILD)/run-unit ./pathprobe
+	$(MAKE) --no-print-directory pathprobe $(BUILD)/run-unit $(FUZZ_BINS)
+	@tests/run-all.sh $(BUILD)/run-unit ./pathprobe build/fuzz
 
 unit-test: $(BUILD)/run-unit
 	$(BUILD)/run-unit
@@ -86,6 +95,14 @@ demo: deps
 bench: deps
 	$(MAKE) --no-print-directory pathprobe
 	bench/run.sh ./pathprobe
+
+# libFuzzer targets with ASan and UBSan; run them with e.g.
+# build/fuzz/fuzz-packet -max_total_time=60 build/fuzz/corpus-packet
+fuzz: $(FUZZ_BINS)
+
+build/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(LDLIBS)
 
 format:
 	clang-format -i $(SRC) $(TEST_SRC) $(wildcard src/*.h plugins/*.h helpers/*.h tests/unit/*.h)

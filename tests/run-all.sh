@@ -1,10 +1,12 @@
 #!/bin/bash
 # Runs every test suite of `make test` and prints the total as
-# "N passed, N failed".  Arguments: the unit test binary and pathprobe.
+# "N passed, N failed".  Arguments: the unit test binary, pathprobe and
+# the folder of the fuzz targets.
 set -u
 
 UNIT=$1
 PATHPROBE=$2
+FUZZ_DIR=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
 LOG=$(mktemp -d /tmp/pathprobe-tests.XXXXXX)
 trap 'rm -rf "$LOG"' EXIT
@@ -29,9 +31,26 @@ suite() {
 	failed=$((failed + f))
 }
 
+export PP_CAPTURE_DIR=$LOG/captures
+mkdir -p "$PP_CAPTURE_DIR"
+
 suite format "$HERE/format-check.sh"
 suite unit "$UNIT"
 suite lab "$HERE/lab/test-ecn.sh" "$PATHPROBE"
+# PATHspider's observer captures, when the shared folder sits beside the
+# repository; they are not kept in the repository itself.
+peer=$HERE/../../shared/peer/check
+if [ -x "$peer" ]; then
+	suite peer python3 -c '
+import subprocess, sys, re
+out = subprocess.run(sys.argv[1:], capture_output=True, text=True).stdout
+print(out, end="")
+m = re.search(r"peer-observe: (\d+)/(\d+) cases pass", out)
+ok, total = (int(m.group(1)), int(m.group(2))) if m else (0, 1)
+print("peer: %d passed, %d failed" % (ok, total - ok))
+' "$peer" "$PATHPROBE"
+fi
+suite fuzz "$HERE/fuzz/run-short.sh" "$FUZZ_DIR" 10 "$PP_CAPTURE_DIR"/*.pcap
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

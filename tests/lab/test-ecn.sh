@@ -53,9 +53,13 @@ fi
 
 before=$(sysctls)
 for mode in http tcp; do
-	in_client "$PATHPROBE" measure -w 4 --input "$HERE/targets.ndjson" \
-		--output "$WORK/$mode.json" ecn --connect "$mode" --timeout 2 \
-		2>"$WORK/$mode.log"
+	# PP_CAPTURE_DIR keeps what the observer metered, e.g. as fuzz seeds.
+	keep=()
+	[ -z "${PP_CAPTURE_DIR:-}" ] ||
+		keep=(--write-pcap "$PP_CAPTURE_DIR/lab-ecn-$mode.pcap")
+	in_client "$PATHPROBE" measure -w 4 "${keep[@]}" \
+		--input "$HERE/targets.ndjson" --output "$WORK/$mode.json" \
+		ecn --connect "$mode" --timeout 2 2>"$WORK/$mode.log"
 	status=$?
 	result "measure ecn --connect $mode exits 0" $status \
 		"$(tail -n 3 "$WORK/$mode.log")"
