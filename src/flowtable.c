@@ -258,14 +258,22 @@ static int flow_table_icmp_error(struct flow_table *ft,
 				 const struct packet *pkt)
 {
 	const struct icmp_quote *q = &pkt->quote;
+	uint16_t sport = 0, dport = 0;
 	struct flow_key key;
 	struct flow *f;
 	int quoted_from_lo;
 	int rev;
 
-	if (!q->valid || !q->has_ports || q->src.family != q->dst.family)
+	if (!q->valid || q->src.family != q->dst.family)
 		return 0;
-	flow_key_make(&key, q->proto, &q->src, q->sport, &q->dst, q->dport);
+	/* Keyed as flow_table_packet keys flows: ports for TCP and UDP only. */
+	if (q->proto == IPPROTO_TCP || q->proto == IPPROTO_UDP) {
+		if (!q->has_ports)
+			return 0;
+		sport = q->sport;
+		dport = q->dport;
+	}
+	flow_key_make(&key, q->proto, &q->src, sport, &q->dst, dport);
 	f = *flow_slot(ft, &key);
 	if (!f)
 		return 0;
@@ -279,12 +287,22 @@ static int flow_table_icmp_error(struct flow_table *ft,
 	return 1;
 }
 
+/*
+ * A SYN without ACK starts a new connection on a tuple still in the table
+ * when the flow began without a SYN (a stray RST or segment), or when it
+ * comes from the flow's initiator with another initial sequence number.
+ * A retransmitted SYN keeps its sequence number; a SYN from the other end
+ * of a flow that began with one is a simultaneous open, not a new flow.
+ */
 static int tcp_starts_new_connection(const struct flow *f,
 				     const struct packet *pkt, int rev)
 {
-	return pkt->proto == IPPROTO_TCP && pkt->has_transport && !rev &&
-	       (pkt->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
-	       f->has_isn && pkt->tcp_seq != f->isn;
+	if (pkt->proto != IPPROTO_TCP || !pkt->has_transport ||
+	    (pkt->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
+		return 0;
+	if (!f->has_isn)
+		return 1;
+	return !rev && pkt->tcp_seq != f->isn;
 }
 
 void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
