@@ -94,6 +94,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) --no-print-directory pathprobe
+	bench/observe.sh ./pathprobe
 	bench/run.sh ./pathprobe
 
 # libFuzzer targets with ASan and UBSan; run them with e.g.

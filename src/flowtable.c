@@ -132,17 +132,20 @@ void flow_key_make(struct flow_key *key, uint8_t proto, const struct ip_addr *a,
 	}
 }
 
-/* FNV-1a over the key bytes; keys are zero-padded so this is stable. */
+/* Mixes the key eight bytes at a time; keys are zero-padded, so the
+ * hash depends on the tuple only. */
 static size_t flow_key_hash(const struct flow_key *key)
 {
-	const unsigned char *p = (const unsigned char *)key;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t words[(sizeof(*key) + 7) / 8] = {0};
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
 
-	for (size_t i = 0; i < sizeof(*key); i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
+	memcpy(words, key, sizeof(*key));
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		h ^= words[i];
+		h *= 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
 	}
-	return (size_t)(h ^ (h >> 32));
+	return (size_t)h;
 }
 
 static struct flow **flow_slot(struct flow_table *ft,
