@@ -294,7 +294,7 @@ static int flow_table_icmp_error(struct flow_table *ft,
  * A SYN without ACK starts a new connection on a tuple still in the table
  * when the flow began without a SYN (a stray RST or segment), or when it
  * comes from the flow's initiator with another initial sequence number.
- * A retransmitted SYN keeps its sequence number; a SYN from the other end
+ * A retransmitted SYN keeps its sequence number.  A SYN from the other end
  * of a flow that began with one is a simultaneous open, not a new flow.
  */
 static int tcp_starts_new_connection(const struct flow *f,

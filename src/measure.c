@@ -471,8 +471,8 @@ static int measure_prepare(struct run *run, char *iface_buf, size_t len)
 
 /*
  * Ends the feeder.  A feeder still blocked reading its input (a terminal,
- * a pipe) is left to the process exit; joining it could wait forever, and
- * the input it holds stays allocated until then.
+ * a pipe) is left to the process exit, because joining it could wait
+ * forever.  The input it holds stays allocated until then.
  */
 static void stop_feeder(struct run *run)
 {
