@@ -11,6 +11,7 @@
 #define PP_CHAIN_H
 
 #include "packet.h"
+#include "record.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -29,8 +30,8 @@ struct chain {
 	void (*tcp)(void *state, const struct packet *pkt, int rev);
 	void (*udp)(void *state, const struct packet *pkt, int rev);
 	void (*icmp)(void *state, const struct packet *pkt, int rev);
-	/* Adds the chain's fields to a flow record. */
-	int (*to_json)(const void *state, json_t *record);
+	/* Writes the chain's fields into a flow record. */
+	void (*write)(const void *state, struct record_writer *w);
 };
 
 /*

@@ -29,13 +29,9 @@ static void observe_on_signal(int sig)
 		pcap_breakloop(obs->pcap);
 }
 
-static void observe_on_flow(json_t *record, const struct flow_key *key,
-			    double first, void *ctx)
+static void observe_on_flow(const char *text, size_t len, void *ctx)
 {
-	(void)key;
-	(void)first;
-	output_write(ctx, record);
-	json_decref(record);
+	output_write_text(ctx, text, len);
 }
 
 static void observe_on_finished(void *request_ctx, int found, void *ctx)
@@ -88,7 +84,7 @@ int cmd_observe(int argc, char **argv)
 	    .max_flows = OBSERVE_MAX_FLOWS,
 	    .idle_timeout = OBSERVE_IDLE_SECONDS,
 	    .snaplen = 65535,
-	    .on_flow = observe_on_flow,
+	    .on_flow_text = observe_on_flow,
 	    .on_finished = observe_on_finished,
 	};
 	const char *output_path = "-";

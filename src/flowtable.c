@@ -402,19 +402,27 @@ int flow_table_finish(struct flow_table *ft, const struct flow_key *key)
 	return 1;
 }
 
+static void flow_write(const struct flow_table *ft, const struct flow *flow,
+		       struct record_writer *w)
+{
+	for (size_t i = 0; i < ft->chain_count; i++)
+		ft->chains[i]->write(flow->state + ft->offsets[i], w);
+}
+
 json_t *flow_to_json(const struct flow_table *ft, const struct flow *flow)
 {
-	json_t *record = json_object();
+	struct record_writer w;
 
-	if (!record)
+	if (record_begin_json(&w) != 0)
 		return NULL;
-	for (size_t i = 0; i < ft->chain_count; i++) {
-		const void *state = flow->state + ft->offsets[i];
+	flow_write(ft, flow, &w);
+	return w.object;
+}
 
-		if (ft->chains[i]->to_json(state, record) != 0) {
-			json_decref(record);
-			return NULL;
-		}
-	}
-	return record;
+int flow_to_text(const struct flow_table *ft, const struct flow *flow,
+		 struct record_writer *w)
+{
+	record_begin_text(w);
+	flow_write(ft, flow, w);
+	return record_end_text(w);
 }

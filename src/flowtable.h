@@ -118,4 +118,11 @@ void flow_key_make(struct flow_key *key, uint8_t proto, const struct ip_addr *a,
 /* Builds the JSON flow record from every chain of the table. */
 json_t *flow_to_json(const struct flow_table *ft, const struct flow *flow);
 
+/*
+ * Writes the same record as JSON text into the writer's buffer, which is
+ * kept between calls; returns 0, or -1 when out of memory.
+ */
+int flow_to_text(const struct flow_table *ft, const struct flow *flow,
+		 struct record_writer *w);
+
 #endif

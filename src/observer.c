@@ -24,6 +24,16 @@ static void observer_emit(const struct flow *flow, enum flow_end why, void *ctx)
 	json_t *record;
 
 	(void)why;
+	if (obs->cfg.on_flow_text) {
+		if (flow_to_text(&obs->flows, flow, &obs->text) != 0) {
+			log_error(component, "out of memory writing a flow "
+					     "record");
+			return;
+		}
+		obs->cfg.on_flow_text(obs->text.text, obs->text.len,
+				      obs->cfg.ctx);
+		return;
+	}
 	record = flow_to_json(&obs->flows, flow);
 	if (!record) {
 		log_error(component, "out of memory building a flow record");
@@ -380,6 +390,7 @@ void observer_close(struct observer *obs)
 	obs->requests = obs->requests_tail = NULL;
 	if (obs->flows.buckets)
 		flow_table_destroy(&obs->flows);
+	record_free_text(&obs->text);
 	if (obs->dumper) {
 		pcap_dump_close(obs->dumper);
 		obs->dumper = NULL;

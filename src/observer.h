@@ -31,6 +31,8 @@ struct observer_stats {
 /* Called for every finished flow; `key` may be used to match it. */
 typedef void (*observer_flow_fn)(json_t *record, const struct flow_key *key,
 				 double first, void *ctx);
+/* Called instead of observer_flow_fn, with the record as JSON text. */
+typedef void (*observer_text_fn)(const char *text, size_t len, void *ctx);
 /* Called when a finish request was handled; `found` tells if a flow was. */
 typedef void (*observer_finished_fn)(void *request_ctx, int found, void *ctx);
 
@@ -51,6 +53,7 @@ struct observer_config {
 	double idle_timeout;
 	int snaplen;
 	observer_flow_fn on_flow;
+	observer_text_fn on_flow_text; /* when set, on_flow is not called */
 	observer_finished_fn on_finished;
 	void *ctx;
 };
@@ -63,6 +66,7 @@ struct observer {
 	int is_file;
 	double file_clock; /* packet time of the last expiry in a file */
 	struct flow_table flows;
+	struct record_writer text; /* reused for every text record */
 	struct observer_stats stats;
 	pthread_t thread;
 	int thread_started;

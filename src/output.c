@@ -76,6 +76,14 @@ static int output_append_line(struct output *out, const char *text, size_t n)
 	return 0;
 }
 
+int output_write_text(struct output *out, const char *text, size_t len)
+{
+	if (out->failed || output_append_line(out, text, len) != 0)
+		return -1;
+	out->records++;
+	return out->flush_each ? output_flush(out) : 0;
+}
+
 int output_write(struct output *out, const json_t *record)
 {
 	char *text;

@@ -24,6 +24,8 @@ struct output {
 int output_open(struct output *out, const char *path, int flush_each);
 /* Writes one record as a line; returns 0, or -1 once writing failed. */
 int output_write(struct output *out, const json_t *record);
+/* Writes one record given as JSON text, without its newline. */
+int output_write_text(struct output *out, const char *text, size_t len);
 int output_flush(struct output *out);
 void output_close(struct output *out);
 

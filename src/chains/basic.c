@@ -48,34 +48,24 @@ static void basic_ip(void *state, const struct packet *pkt, int rev)
 		s->last = pkt->ts;
 }
 
-static json_t *port_json(int has_ports, uint16_t port)
-{
-	return has_ports ? json_integer(port) : json_null();
-}
-
-static int basic_to_json(const void *state, json_t *rec)
+static void basic_write(const void *state, struct record_writer *w)
 {
 	const struct basic_state *s = state;
 	char sip[INET6_ADDRSTRLEN], dip[INET6_ADDRSTRLEN];
 
 	ip_addr_format(&s->sip, sip, sizeof(sip));
 	ip_addr_format(&s->dip, dip, sizeof(dip));
-	json_object_set_new(rec, "sip", json_string(sip));
-	json_object_set_new(rec, "dip", json_string(dip));
-	json_object_set_new(rec, "sp", port_json(s->has_ports, s->sp));
-	json_object_set_new(rec, "dp", port_json(s->has_ports, s->dp));
-	json_object_set_new(rec, "proto", json_integer(s->proto));
-	json_object_set_new(rec, "pkt_fwd",
-			    json_integer((json_int_t)s->pkt[0]));
-	json_object_set_new(rec, "pkt_rev",
-			    json_integer((json_int_t)s->pkt[1]));
-	json_object_set_new(rec, "oct_fwd",
-			    json_integer((json_int_t)s->oct[0]));
-	json_object_set_new(rec, "oct_rev",
-			    json_integer((json_int_t)s->oct[1]));
-	json_object_set_new(rec, "first", json_real(s->first));
-	json_object_set_new(rec, "last", json_real(s->last));
-	return 0;
+	record_string(w, "sip", sip);
+	record_string(w, "dip", dip);
+	record_int_or_null(w, "sp", s->has_ports, s->sp);
+	record_int_or_null(w, "dp", s->has_ports, s->dp);
+	record_int(w, "proto", s->proto);
+	record_int(w, "pkt_fwd", (long long)s->pkt[0]);
+	record_int(w, "pkt_rev", (long long)s->pkt[1]);
+	record_int(w, "oct_fwd", (long long)s->oct[0]);
+	record_int(w, "oct_rev", (long long)s->oct[1]);
+	record_time(w, "first", s->first);
+	record_time(w, "last", s->last);
 }
 
 const struct chain chain_basic = {
@@ -87,5 +77,5 @@ const struct chain chain_basic = {
     .tcp = chain_ignore_packet,
     .udp = chain_ignore_packet,
     .icmp = chain_ignore_packet,
-    .to_json = basic_to_json,
+    .write = basic_write,
 };

@@ -62,7 +62,7 @@ int chain_registry_check(void)
 		const struct chain *c = chain_registry[i];
 
 		if (!c->new_flow || !c->ip || !c->tcp || !c->udp || !c->icmp ||
-		    !c->to_json) {
+		    !c->write) {
 			log_error("observer",
 				  "chain %s leaves a callback empty", c->name);
 			return -1;

@@ -73,12 +73,11 @@ static void dns_tcp(void *state, const struct packet *pkt, int rev)
 		s->valid = 1;
 }
 
-static int dns_to_json(const void *state, json_t *rec)
+static void dns_write(const void *state, struct record_writer *w)
 {
 	const struct dns_state *s = state;
 
-	json_object_set_new(rec, "dns_response_valid", json_boolean(s->valid));
-	return 0;
+	record_bool(w, "dns_response_valid", s->valid);
 }
 
 const struct chain chain_dns = {
@@ -90,5 +89,5 @@ const struct chain chain_dns = {
     .tcp = dns_tcp,
     .udp = dns_udp,
     .icmp = chain_ignore_packet,
-    .to_json = dns_to_json,
+    .write = dns_write,
 };

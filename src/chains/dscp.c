@@ -23,20 +23,20 @@ static void dscp_ip(void *state, const struct packet *pkt, int rev)
 	s->mark[k][rev] = pkt->tos >> 2;
 }
 
-static json_t *mark_json(const struct dscp_state *s, int k, int rev)
+static void mark_write(struct record_writer *w, const char *name,
+		       const struct dscp_state *s, int k, int rev)
 {
-	return s->seen[k][rev] ? json_integer(s->mark[k][rev]) : json_null();
+	record_int_or_null(w, name, s->seen[k][rev], s->mark[k][rev]);
 }
 
-static int dscp_to_json(const void *state, json_t *rec)
+static void dscp_write(const void *state, struct record_writer *w)
 {
 	const struct dscp_state *s = state;
 
-	json_object_set_new(rec, "dscp_mark_syn_fwd", mark_json(s, 0, 0));
-	json_object_set_new(rec, "dscp_mark_syn_rev", mark_json(s, 0, 1));
-	json_object_set_new(rec, "dscp_mark_data_fwd", mark_json(s, 1, 0));
-	json_object_set_new(rec, "dscp_mark_data_rev", mark_json(s, 1, 1));
-	return 0;
+	mark_write(w, "dscp_mark_syn_fwd", s, 0, 0);
+	mark_write(w, "dscp_mark_syn_rev", s, 0, 1);
+	mark_write(w, "dscp_mark_data_fwd", s, 1, 0);
+	mark_write(w, "dscp_mark_data_rev", s, 1, 1);
 }
 
 const struct chain chain_dscp = {
@@ -48,5 +48,5 @@ const struct chain chain_dscp = {
     .tcp = chain_ignore_packet,
     .udp = chain_ignore_packet,
     .icmp = chain_ignore_packet,
-    .to_json = dscp_to_json,
+    .write = dscp_write,
 };

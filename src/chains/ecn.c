@@ -7,7 +7,6 @@
 #include "../chain.h"
 
 #include <netinet/in.h>
-#include <stdio.h>
 
 enum { ECN_SYN, ECN_DATA };
 
@@ -28,33 +27,25 @@ static void ecn_ip(void *state, const struct packet *pkt, int rev)
 	    (uint8_t)(1u << codepoint);
 }
 
-static int ecn_to_json(const void *state, json_t *rec)
+static void ecn_write(const void *state, struct record_writer *w)
 {
-	static const struct {
-		const char *name;
-		uint8_t codepoint;
-	} marks[] = {
-	    {"ect0", IP_ECN_ECT0},
-	    {"ect1", IP_ECN_ECT1},
-	    {"ce", IP_ECN_CE},
+	/* [codepoint][syn or data][direction] */
+	static const char *const names[4][2][2] = {
+	    [IP_ECN_ECT0] = {{"ecn_ect0_syn_fwd", "ecn_ect0_syn_rev"},
+			     {"ecn_ect0_data_fwd", "ecn_ect0_data_rev"}},
+	    [IP_ECN_ECT1] = {{"ecn_ect1_syn_fwd", "ecn_ect1_syn_rev"},
+			     {"ecn_ect1_data_fwd", "ecn_ect1_data_rev"}},
+	    [IP_ECN_CE] = {{"ecn_ce_syn_fwd", "ecn_ce_syn_rev"},
+			   {"ecn_ce_data_fwd", "ecn_ce_data_rev"}},
 	};
-	static const char *const kinds[] = {"syn", "data"};
-	static const char *const dirs[] = {"fwd", "rev"};
+	static const uint8_t order[] = {IP_ECN_ECT0, IP_ECN_ECT1, IP_ECN_CE};
 	const struct ecn_state *s = state;
-	char field[32];
 
-	for (size_t m = 0; m < 3; m++)
+	for (size_t m = 0; m < sizeof(order); m++)
 		for (int k = 0; k < 2; k++)
-			for (int d = 0; d < 2; d++) {
-				int seen =
-				    (s->seen[k][d] >> marks[m].codepoint) & 1;
-
-				snprintf(field, sizeof(field), "ecn_%s_%s_%s",
-					 marks[m].name, kinds[k], dirs[d]);
-				json_object_set_new(rec, field,
-						    json_boolean(seen));
-			}
-	return 0;
+			for (int d = 0; d < 2; d++)
+				record_bool(w, names[order[m]][k][d],
+					    (s->seen[k][d] >> order[m]) & 1);
 }
 
 const struct chain chain_ecn = {
@@ -66,5 +57,5 @@ const struct chain chain_ecn = {
     .tcp = chain_ignore_packet,
     .udp = chain_ignore_packet,
     .icmp = chain_ignore_packet,
-    .to_json = ecn_to_json,
+    .write = ecn_write,
 };

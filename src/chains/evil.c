@@ -24,20 +24,20 @@ static void evil_ip(void *state, const struct packet *pkt, int rev)
 		s->set[k][rev] = 1;
 }
 
-static json_t *evil_json(const struct evil_state *s, int k, int rev)
+static void evil_write_one(struct record_writer *w, const char *name,
+			   const struct evil_state *s, int k, int rev)
 {
-	return s->seen[k][rev] ? json_boolean(s->set[k][rev]) : json_null();
+	record_bool_or_null(w, name, s->seen[k][rev], s->set[k][rev]);
 }
 
-static int evil_to_json(const void *state, json_t *rec)
+static void evil_write(const void *state, struct record_writer *w)
 {
 	const struct evil_state *s = state;
 
-	json_object_set_new(rec, "evilbit_syn_fwd", evil_json(s, 0, 0));
-	json_object_set_new(rec, "evilbit_syn_rev", evil_json(s, 0, 1));
-	json_object_set_new(rec, "evilbit_data_fwd", evil_json(s, 1, 0));
-	json_object_set_new(rec, "evilbit_data_rev", evil_json(s, 1, 1));
-	return 0;
+	evil_write_one(w, "evilbit_syn_fwd", s, 0, 0);
+	evil_write_one(w, "evilbit_syn_rev", s, 0, 1);
+	evil_write_one(w, "evilbit_data_fwd", s, 1, 0);
+	evil_write_one(w, "evilbit_data_rev", s, 1, 1);
 }
 
 const struct chain chain_evil = {
@@ -49,5 +49,5 @@ const struct chain chain_evil = {
     .tcp = chain_ignore_packet,
     .udp = chain_ignore_packet,
     .icmp = chain_ignore_packet,
-    .to_json = evil_to_json,
+    .write = evil_write,
 };

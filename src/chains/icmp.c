@@ -32,13 +32,11 @@ static void icmp_packet(void *state, const struct packet *pkt, int rev)
 		s->unreachable = 1;
 }
 
-static int icmp_to_json(const void *state, json_t *rec)
+static void icmp_write(const void *state, struct record_writer *w)
 {
 	const struct icmp_state *s = state;
 
-	json_object_set_new(rec, "icmp_unreachable",
-			    json_boolean(s->unreachable));
-	return 0;
+	record_bool(w, "icmp_unreachable", s->unreachable);
 }
 
 const struct chain chain_icmp = {
@@ -50,5 +48,5 @@ const struct chain chain_icmp = {
     .tcp = chain_ignore_packet,
     .udp = chain_ignore_packet,
     .icmp = icmp_packet,
-    .to_json = icmp_to_json,
+    .write = icmp_write,
 };

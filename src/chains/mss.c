@@ -32,7 +32,7 @@ static void mss_tcp(void *state, const struct packet *pkt, int rev)
 		s->value[rev] = s->value[rev] << 8 | opt.data[i];
 }
 
-static int mss_to_json(const void *state, json_t *rec)
+static void mss_write(const void *state, struct record_writer *w)
 {
 	const struct mss_state *s = state;
 	static const char *const len_names[] = {"mss_len_fwd", "mss_len_rev"};
@@ -40,14 +40,9 @@ static int mss_to_json(const void *state, json_t *rec)
 						  "mss_value_rev"};
 
 	for (int d = 0; d < 2; d++) {
-		json_object_set_new(rec, len_names[d],
-				    s->found[d] ? json_integer(s->len[d])
-						: json_null());
-		json_object_set_new(rec, value_names[d],
-				    s->found[d] ? json_integer(s->value[d])
-						: json_null());
+		record_int_or_null(w, len_names[d], s->found[d], s->len[d]);
+		record_int_or_null(w, value_names[d], s->found[d], s->value[d]);
 	}
-	return 0;
 }
 
 const struct chain chain_mss = {
@@ -59,5 +54,5 @@ const struct chain chain_mss = {
     .tcp = mss_tcp,
     .udp = chain_ignore_packet,
     .icmp = chain_ignore_packet,
-    .to_json = mss_to_json,
+    .write = mss_write,
 };

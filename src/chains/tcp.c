@@ -33,24 +33,19 @@ static void tcp_packet(void *state, const struct packet *pkt, int rev)
 		s->connected = 1;
 }
 
-static json_t *synflags_json(const struct tcp_state *s, int rev)
-{
-	return s->has_synflags[rev] ? json_integer(s->synflags[rev])
-				    : json_null();
-}
-
-static int tcp_to_json(const void *state, json_t *rec)
+static void tcp_write(const void *state, struct record_writer *w)
 {
 	const struct tcp_state *s = state;
 
-	json_object_set_new(rec, "tcp_synflags_fwd", synflags_json(s, 0));
-	json_object_set_new(rec, "tcp_synflags_rev", synflags_json(s, 1));
-	json_object_set_new(rec, "tcp_fin_fwd", json_boolean(s->fin[0]));
-	json_object_set_new(rec, "tcp_fin_rev", json_boolean(s->fin[1]));
-	json_object_set_new(rec, "tcp_rst_fwd", json_boolean(s->rst[0]));
-	json_object_set_new(rec, "tcp_rst_rev", json_boolean(s->rst[1]));
-	json_object_set_new(rec, "tcp_connected", json_boolean(s->connected));
-	return 0;
+	record_int_or_null(w, "tcp_synflags_fwd", s->has_synflags[0],
+			   s->synflags[0]);
+	record_int_or_null(w, "tcp_synflags_rev", s->has_synflags[1],
+			   s->synflags[1]);
+	record_bool(w, "tcp_fin_fwd", s->fin[0]);
+	record_bool(w, "tcp_fin_rev", s->fin[1]);
+	record_bool(w, "tcp_rst_fwd", s->rst[0]);
+	record_bool(w, "tcp_rst_rev", s->rst[1]);
+	record_bool(w, "tcp_connected", s->connected);
 }
 
 const struct chain chain_tcp = {
@@ -62,5 +57,5 @@ const struct chain chain_tcp = {
     .tcp = tcp_packet,
     .udp = chain_ignore_packet,
     .icmp = chain_ignore_packet,
-    .to_json = tcp_to_json,
+    .write = tcp_write,
 };

@@ -34,14 +34,13 @@ static void tcpopt_tcp(void *state, const struct packet *pkt, int rev)
 	}
 }
 
-static int tcpopt_to_json(const void *state, json_t *rec)
+static void tcpopt_write(const void *state, struct record_writer *w)
 {
 	const struct tcpopt_state *s = state;
 
-	json_object_set_new(rec, "tcpopt_ts", json_boolean(s->ts));
-	json_object_set_new(rec, "tcpopt_ws", json_boolean(s->ws));
-	json_object_set_new(rec, "tcpopt_sack", json_boolean(s->sack));
-	return 0;
+	record_bool(w, "tcpopt_ts", s->ts);
+	record_bool(w, "tcpopt_ws", s->ws);
+	record_bool(w, "tcpopt_sack", s->sack);
 }
 
 const struct chain chain_tcpopt = {
@@ -53,5 +52,5 @@ const struct chain chain_tcpopt = {
     .tcp = tcpopt_tcp,
     .udp = chain_ignore_packet,
     .icmp = chain_ignore_packet,
-    .to_json = tcpopt_to_json,
+    .write = tcpopt_write,
 };

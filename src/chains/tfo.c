@@ -59,18 +59,17 @@ static void tfo_tcp(void *state, const struct packet *pkt, int rev)
 	}
 }
 
-static int tfo_to_json(const void *state, json_t *rec)
+static void tfo_write(const void *state, struct record_writer *w)
 {
 	const struct tfo_state *s = state;
 
-	json_object_set_new(rec, "tfo_synkind", json_integer(s->kind[0]));
-	json_object_set_new(rec, "tfo_ackkind", json_integer(s->kind[1]));
-	json_object_set_new(rec, "tfo_synclen", json_integer(s->cookie_len[0]));
-	json_object_set_new(rec, "tfo_ackclen", json_integer(s->cookie_len[1]));
-	json_object_set_new(rec, "tfo_seq", json_integer(s->seq));
-	json_object_set_new(rec, "tfo_dlen", json_integer(s->dlen));
-	json_object_set_new(rec, "tfo_ack", json_integer(s->ack));
-	return 0;
+	record_int(w, "tfo_synkind", s->kind[0]);
+	record_int(w, "tfo_ackkind", s->kind[1]);
+	record_int(w, "tfo_synclen", s->cookie_len[0]);
+	record_int(w, "tfo_ackclen", s->cookie_len[1]);
+	record_int(w, "tfo_seq", s->seq);
+	record_int(w, "tfo_dlen", s->dlen);
+	record_int(w, "tfo_ack", s->ack);
 }
 
 const struct chain chain_tfo = {
@@ -82,5 +81,5 @@ const struct chain chain_tfo = {
     .tcp = tfo_tcp,
     .udp = chain_ignore_packet,
     .icmp = chain_ignore_packet,
-    .to_json = tfo_to_json,
+    .write = tfo_write,
 };

@@ -17,15 +17,12 @@ static void udp_packet(void *state, const struct packet *pkt, int rev)
 		s->zero[rev] = 1;
 }
 
-static int udp_to_json(const void *state, json_t *rec)
+static void udp_write(const void *state, struct record_writer *w)
 {
 	const struct udp_state *s = state;
 
-	json_object_set_new(rec, "udp_zero_checksum_fwd",
-			    json_boolean(s->zero[0]));
-	json_object_set_new(rec, "udp_zero_checksum_rev",
-			    json_boolean(s->zero[1]));
-	return 0;
+	record_bool(w, "udp_zero_checksum_fwd", s->zero[0]);
+	record_bool(w, "udp_zero_checksum_rev", s->zero[1]);
 }
 
 const struct chain chain_udp = {
@@ -37,5 +34,5 @@ const struct chain chain_udp = {
     .tcp = chain_ignore_packet,
     .udp = udp_packet,
     .icmp = chain_ignore_packet,
-    .to_json = udp_to_json,
+    .write = udp_write,
 };
