@@ -42,13 +42,11 @@ static const struct record_writer_ops json_ops = {
     .put_time = json_put_time,
 };
 
-static int text_reserve(struct record_writer *w, size_t more)
+static int text_grow(struct record_writer *w, size_t more)
 {
 	char *bigger;
 	size_t cap;
 
-	if (w->len + more <= w->cap)
-		return 0;
 	cap = w->cap ? w->cap : 512;
 	while (cap < w->len + more)
 		cap *= 2;
@@ -62,32 +60,44 @@ static int text_reserve(struct record_writer *w, size_t more)
 	return 0;
 }
 
-static void text_append(struct record_writer *w, const char *s, size_t n)
+static inline void text_append(struct record_writer *w, const char *s, size_t n)
 {
-	if (text_reserve(w, n) != 0)
+	if (w->len + n > w->cap && text_grow(w, n) != 0)
 		return;
 	memcpy(w->text + w->len, s, n);
 	w->len += n;
 }
 
-/* Appends a JSON string literal (RFC 8259 section 7). */
+/* Appends a JSON string literal (RFC 8259 section 7), copying runs of
+ * characters that need no escape in one go. */
 static void text_append_string(struct record_writer *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 
 	text_append(w, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+	while (*s) {
+		size_t run = 0;
+		unsigned char c;
 
+		while (s[run] && (unsigned char)s[run] >= 0x20 &&
+		       s[run] != '"' && s[run] != '\\')
+			run++;
+		text_append(w, s, run);
+		s += run;
+		c = (unsigned char)*s;
+		if (!c)
+			break;
 		if (c == '"' || c == '\\') {
-			esc[1] = (char)c;
+			char esc[2] = {'\\', (char)c};
+
 			text_append(w, esc, 2);
-		} else if (c < 0x20) {
-			text_append(w, esc, 6);
 		} else {
-			text_append(w, s, 1);
+			char esc[6] = {'\\', 'u',	  '0',
+				       '0',  hex[c >> 4], hex[c & 15]};
+
+			text_append(w, esc, 6);
 		}
+		s++;
 	}
 	text_append(w, "\"", 1);
 }

@@ -30,5 +30,6 @@ void test_target(void);
 void test_packet(void);
 void test_observer(void);
 void test_combine(void);
+void test_record(void);
 
 #endif

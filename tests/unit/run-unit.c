@@ -11,10 +11,9 @@ static const struct {
 	const char *name;
 	void (*run)(void);
 } suites[] = {
-    {"target", test_target},
-    {"packet", test_packet},
-    {"observer", test_observer},
-    {"combine", test_combine},
+    {"target", test_target},	 {"packet", test_packet},
+    {"observer", test_observer}, {"combine", test_combine},
+    {"record", test_record},
 };
 
 int main(void)
