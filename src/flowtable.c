@@ -13,6 +13,8 @@
  * PATHspider's test captures) still count.
  */
 #define FLOW_LINGER_SECONDS 10.0
+/* A record covers at most this long, for long-lived flows. */
+#define FLOW_ACTIVE_SECONDS 1800.0
 
 static size_t round_up(size_t n, size_t align)
 {
@@ -48,6 +50,7 @@ int flow_table_init(struct flow_table *ft, const struct chain *const *chains,
 	ft->chains = chains;
 	ft->chain_count = chain_count;
 	ft->idle_timeout = idle_timeout;
+	ft->active_timeout = FLOW_ACTIVE_SECONDS;
 	ft->linger = FLOW_LINGER_SECONDS;
 	ft->emit = emit;
 	ft->emit_ctx = emit_ctx;
@@ -328,6 +331,10 @@ void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
 	src_is_lo = endpoint_cmp(&pkt->src, sport, &pkt->dst, dport) <= 0;
 
 	f = *flow_slot(ft, &key);
+	if (f && pkt->ts - f->first >= ft->active_timeout) {
+		flow_release(ft, f, FLOW_END_ACTIVE);
+		f = NULL;
+	}
 	if (f && tcp_starts_new_connection(f, pkt,
 					   src_is_lo != f->initiator_is_lo)) {
 		flow_release(ft, f, FLOW_END_NEW_SYN);

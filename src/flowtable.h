@@ -7,7 +7,10 @@
  * lingers briefly so the last ACKs still count, then it is emitted.  Flows
  * idle for longer than the idle timeout are emitted too.  When the table is
  * full, the longest-idle flow is emitted early to make room, so memory is
- * bounded by max_flows whatever the traffic.
+ * bounded by max_flows whatever the traffic.  A flow open for longer than
+ * the active timeout is emitted at its next packet, which starts a new
+ * record of the same tuple (oriented by that packet), as NetFlow and
+ * IPFIX meters do.
  *
  * ICMP and ICMPv6 errors that quote a known flow (even with only the first
  * 8 bytes of the transport header) count as a packet of that flow in the
@@ -41,6 +44,7 @@ enum flow_end {
 	FLOW_END_EVICTED, /* the table was full */
 	FLOW_END_FLUSHED, /* end of capture or a request to finish it */
 	FLOW_END_NEW_SYN, /* the tuple was reused by a new connection */
+	FLOW_END_ACTIVE,  /* open for longer than the active timeout */
 };
 
 struct flow {
@@ -82,6 +86,7 @@ struct flow_table {
 	size_t *offsets;
 	size_t flow_size;
 	double idle_timeout;
+	double active_timeout;
 	double linger;
 	flow_emit_fn emit;
 	void *emit_ctx;

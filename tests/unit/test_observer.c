@@ -1503,6 +1503,33 @@ static void test_table_flush_finish(void)
 	table_close(&ft, &e);
 }
 
+static void test_table_active(void)
+{
+	struct flow_table ft;
+	struct emitted e;
+	double t0 = 1000;
+
+	test_case = "table active timeout";
+	table_open(&ft, &e, 100, 3600);
+	feed(&ft, tcp_pkt(t0, FWD, 1000, SYN, 1));
+	feed(&ft, tcp_pkt(t0 + 1, REV, 1000, SYN_ACK, 9));
+	feed(&ft, tcp_pkt(t0 + ft.active_timeout - 1, FWD, 1000, ACK, 2));
+	CHECK(e.count == 0, "%zu flows emitted before the active timeout",
+	      e.count);
+	feed(&ft, tcp_pkt(t0 + ft.active_timeout, REV, 1000, ACK, 10));
+	CHECK(e.count == 1, "%zu flows emitted at the active timeout", e.count);
+	CHECK(e.why[0] == FLOW_END_ACTIVE, "ended by %d", e.why[0]);
+	CHECK(ft.count == 1, "table holds %zu flows", ft.count);
+	flow_table_flush(&ft);
+	CHECK(e.count == 2, "%zu flows after the flush", e.count);
+	if (e.count == 2) {
+		CHECK(field_int(e.records, 0, "pkt_fwd") == 2, "first pkt_fwd");
+		CHECK(field_int(e.records, 1, "pkt_rev") == 1,
+		      "second pkt_rev");
+	}
+	table_close(&ft, &e);
+}
+
 void test_observer(void)
 {
 	static const char *const names[] = {"basic", "tcp", "ecn"};
@@ -1537,6 +1564,7 @@ void test_observer(void)
 	test_table_new_syn();
 	test_table_icmp();
 	test_table_flush_finish();
+	test_table_active();
 
 	test_case = "temporary directory";
 	CHECK(rmdir(tmp_dir) == 0, "cannot remove %s", tmp_dir);
