@@ -19,6 +19,7 @@
 struct dns_state {
 	int valid;
 	int stream_started;
+	int gave_up; /* the capture cut the start of the answer */
 	uint32_t next_seq;
 	size_t have;
 	uint8_t head[2 + DNS_HEADER_LEN];
@@ -43,7 +44,7 @@ static void dns_tcp(void *state, const struct packet *pkt, int rev)
 	struct dns_state *s = state;
 	size_t take;
 
-	if (!rev || s->have == sizeof(s->head))
+	if (!rev || s->gave_up || s->have == sizeof(s->head))
 		return;
 	if (pkt->tcp_flags & TCP_SYN) {
 		s->stream_started = 1;
@@ -61,10 +62,14 @@ static void dns_tcp(void *state, const struct packet *pkt, int rev)
 	s->next_seq += pkt->payload_len;
 
 	take = sizeof(s->head) - s->have;
-	if (take > pkt->payload_captured)
-		take = pkt->payload_captured;
 	if (take > pkt->payload_len)
 		take = pkt->payload_len;
+	/* Bytes the capture did not keep cannot be read, and the next
+	 * segment would land at the wrong offset: stop reading. */
+	if (!pkt->payload || pkt->payload_captured < take) {
+		s->gave_up = 1;
+		return;
+	}
 	memcpy(s->head + s->have, pkt->payload, take);
 	s->have += take;
 	if (s->have == sizeof(s->head) &&

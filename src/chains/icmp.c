@@ -7,10 +7,8 @@
  */
 #include "../chain.h"
 
-#include <netinet/in.h>
-
 struct icmp_state {
-	uint8_t flow_proto;
+	int started_by_error;
 	int unreachable;
 };
 
@@ -18,7 +16,7 @@ static void icmp_new_flow(void *state, const struct packet *pkt)
 {
 	struct icmp_state *s = state;
 
-	s->flow_proto = pkt->proto;
+	s->started_by_error = packet_is_icmp_error(pkt);
 }
 
 static void icmp_packet(void *state, const struct packet *pkt, int rev)
@@ -26,9 +24,8 @@ static void icmp_packet(void *state, const struct packet *pkt, int rev)
 	struct icmp_state *s = state;
 
 	(void)rev;
-	/* Only an error folded into another protocol's flow quotes it. */
-	if (s->flow_proto != IPPROTO_ICMP && s->flow_proto != IPPROTO_ICMPV6 &&
-	    packet_is_icmp_unreachable(pkt))
+	/* An error that started its own flow quotes no flow of ours. */
+	if (!s->started_by_error && packet_is_icmp_unreachable(pkt))
 		s->unreachable = 1;
 }
 

@@ -31,5 +31,6 @@ void test_packet(void);
 void test_observer(void);
 void test_combine(void);
 void test_record(void);
+void test_chains(void);
 
 #endif

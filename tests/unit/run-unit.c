@@ -13,7 +13,7 @@ static const struct {
 } suites[] = {
     {"target", test_target},	 {"packet", test_packet},
     {"observer", test_observer}, {"combine", test_combine},
-    {"record", test_record},
+    {"record", test_record},	 {"chains", test_chains},
 };
 
 int main(void)
