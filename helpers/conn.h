@@ -29,6 +29,8 @@ struct conn {
 	double timeout;	 /* seconds */
 	double deadline; /* CLOCK_MONOTONIC seconds */
 	struct conn_result *result;
+	struct conn_setup setup;
+	int verify_certificates;
 
 	/* TCP helper */
 	int fd;
@@ -43,6 +45,10 @@ struct conn {
 
 /* Records the local address and port of a socket into the result. */
 void conn_note_local(struct conn *c, int fd);
+
+/* Applies the connection's socket marks (TOS or traffic class) to fd;
+ * returns 0, or -1 with errno set. */
+int conn_apply_marks(const struct conn *c, int fd);
 
 /* Helpers in helpers/tcp.c: non-blocking connect with a deadline. */
 int tcp_conn_start(struct conn *c);	/* 0: in progress, -1: done */

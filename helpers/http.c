@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * HTTP helper: GET http://dip:dp/ with the job's domain as Host, through
- * libcurl's multi interface.  Any complete HTTP response counts as a
- * working connection, whatever its status.  The body is read up to a
- * limit and then the transfer is cut, so an endless response cannot hold
- * a connection slot.  Proxies from the environment are ignored: traffic
- * goes to the target and nowhere else.
+ * HTTP helper: GET http://dip:dp/ (or https://) with the job's domain as
+ * Host, through libcurl's multi interface.  Over https the certificate is
+ * not verified unless asked: the target is measured, not trusted.  Any complete
+ * HTTP response counts as a working connection, whatever its status.  The body
+ * is read up to a limit and then the transfer is cut, so an endless response
+ * cannot hold a connection slot.  Proxies from the environment are ignored:
+ * traffic goes to the target and nowhere else.
  */
 #include "conn.h"
 #include "timeutil.h"
@@ -40,22 +41,33 @@ static int http_close_socket(void *clientp, curl_socket_t fd)
 	return close(fd);
 }
 
+/* Sets the socket marks before libcurl connects. */
+static int http_socket_options(void *clientp, curl_socket_t fd,
+			       curlsocktype purpose)
+{
+	(void)purpose;
+	return conn_apply_marks(clientp, fd) == 0 ? CURL_SOCKOPT_OK
+						  : CURL_SOCKOPT_ERROR;
+}
+
 static int http_url(const struct conn *c, char *url, size_t len)
 {
+	const char *scheme = c->mode == CONNECT_HTTPS ? "https" : "http";
 	char addr[64];
 	int n;
 
 	ip_addr_format(&c->job->dip, addr, sizeof(addr));
 	if (c->job->dip.family == AF_INET6)
-		n = snprintf(url, len, "http://[%s]:%u/", addr, c->job->dp);
+		n = snprintf(url, len, "%s://[%s]:%u/", scheme, addr,
+			     c->job->dp);
 	else
-		n = snprintf(url, len, "http://%s:%u/", addr, c->job->dp);
+		n = snprintf(url, len, "%s://%s:%u/", scheme, addr, c->job->dp);
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
 CURL *http_conn_create(struct conn *c)
 {
-	char url[96];
+	char url[112];
 	char host[300];
 	CURL *easy;
 
@@ -82,7 +94,19 @@ CURL *http_conn_create(struct conn *c)
 	curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER,
+			 c->verify_certificates ? 1L : 0L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST,
+			 c->verify_certificates ? 2L : 0L);
+	curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, http_socket_options);
+	curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, c);
+	if (c->setup.http_version == 1)
+		curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
+				 (long)CURL_HTTP_VERSION_1_1);
+	else if (c->setup.http_version == 2)
+		curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
+				 (long)CURL_HTTP_VERSION_2_0);
 	curl_easy_setopt(easy, CURLOPT_USERAGENT,
 			 "pathprobe (path transparency measurement)");
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)(c->timeout * 1000));
@@ -102,6 +126,15 @@ void http_conn_complete(struct conn *c, CURLcode code)
 
 	r->stop = time_now_real();
 	r->error = (int)code;
+	if (c->easy) {
+		long version = 0;
+
+		curl_easy_getinfo(c->easy, CURLINFO_HTTP_VERSION, &version);
+		r->http_version = version == CURL_HTTP_VERSION_2_0   ? 2
+				  : version == CURL_HTTP_VERSION_1_1 ? 1
+				  : version == CURL_HTTP_VERSION_1_0 ? 1
+								     : 0;
+	}
 	if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && c->body_capped))
 		r->state = CONN_OK;
 	else if (code == CURLE_OPERATION_TIMEDOUT)

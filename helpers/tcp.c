@@ -37,6 +37,18 @@ void conn_note_local(struct conn *c, int fd)
 	}
 }
 
+int conn_apply_marks(const struct conn *c, int fd)
+{
+	int tos = c->setup.tos;
+
+	if (tos < 0)
+		return 0;
+	if (c->job->dip.family == AF_INET6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos,
+				  sizeof(tos));
+	return setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+}
+
 static socklen_t target_sockaddr(const struct job *job,
 				 struct sockaddr_storage *ss)
 {
@@ -77,7 +89,7 @@ int tcp_conn_start(struct conn *c)
 	c->result->start = time_now_real();
 	c->fd =
 	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd < 0) {
+	if (c->fd < 0 || conn_apply_marks(c, c->fd) != 0) {
 		tcp_conn_finish(c, CONN_FAILED, errno);
 		return -1;
 	}

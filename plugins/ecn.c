@@ -96,11 +96,13 @@ static void ecn_add_negotiation(json_t *conditions, const json_t *flow)
 		add(conditions, ECN_NEGOTIATION_FAILED);
 }
 
-static void ecn_combine(const struct job *job, json_t *conditions)
+static void ecn_combine(const struct plugin_params *params,
+			const struct job *job, json_t *conditions)
 {
 	const struct conn_result *a = &job->results[CONFIG_BASELINE];
 	const struct conn_result *b = &job->results[CONFIG_ECN];
 
+	(void)params;
 	plugin_add_connectivity(conditions, &ecn_conditions[ECN_WORKS],
 				a->state == CONN_OK, b->state == CONN_OK);
 
@@ -122,10 +124,13 @@ const struct plugin plugin_ecn = {
     .kind = PLUGIN_SYNCHRONISED,
     .chains = ecn_chains,
     .configs = ecn_configs,
-    .connect_modes = CONNECT_MASK(CONNECT_TCP) | CONNECT_MASK(CONNECT_HTTP),
+    .connect_modes = CONNECT_MASK(CONNECT_TCP) | CONNECT_MASK(CONNECT_HTTP) |
+		     CONNECT_MASK(CONNECT_HTTPS),
     .default_connect = CONNECT_HTTP,
     .sysctls = ecn_sysctls,
     .run_sysctls = ecn_run_sysctls,
     .conditions = ecn_conditions,
+    .config_count = plugin_no_config_count,
+    .prepare = plugin_no_prepare,
     .combine = ecn_combine,
 };

@@ -28,8 +28,24 @@ enum plugin_kind {
 enum connect_mode {
 	CONNECT_TCP,
 	CONNECT_HTTP,
+	CONNECT_HTTPS,
 	CONNECT_MODE_COUNT,
 };
+
+#define PLUGIN_MAX_CODEPOINTS (JOB_MAX_CONFIGS - 1)
+
+/* What the command line set for a run; the core parses it. */
+struct plugin_params {
+	enum connect_mode connect;
+	double timeout;
+	int verify_certificates;
+	int codepoints[PLUGIN_MAX_CODEPOINTS]; /* DSCP values, 0 to 63 */
+	size_t codepoint_count;
+};
+
+/* Options of the command line a plugin takes beyond --connect and
+ * --timeout. */
+#define PLUGIN_OPTION_CODEPOINT 0x1
 
 #define CONNECT_MASK(mode) (1u << (mode))
 
@@ -54,17 +70,36 @@ struct plugin {
 	/* Settings held for the whole run (values[0]), NULL-name terminated. */
 	const struct plugin_sysctl *run_sysctls;
 	/* NULL-terminated list of every condition the plugin emits; a
-	 * trailing ":" marks a condition that carries a value. */
+	 * trailing ":" marks a condition that carries a value, and "N"
+	 * stands for a codepoint. */
 	const char *const *conditions;
+	unsigned int options; /* PLUGIN_OPTION bits */
+	/* Returns the number of configurations, when it depends on the
+	 * parameters; plugin_no_config_count when `configs` says it all. */
+	size_t (*config_count)(const struct plugin_params *params);
+	/* Sets how one configuration's connection is made. */
+	void (*prepare)(const struct plugin_params *params, size_t config,
+			struct conn_setup *setup);
 	/* Appends the job's conditions, as strings, to the array. */
-	void (*combine)(const struct job *job, json_t *conditions);
+	void (*combine)(const struct plugin_params *params,
+			const struct job *job, json_t *conditions);
 };
+
+/* Defaults for the callbacks a plugin does not need. */
+size_t plugin_no_config_count(const struct plugin_params *params);
+void plugin_no_prepare(const struct plugin_params *params, size_t config,
+		       struct conn_setup *setup);
 
 /* Every plugin, NULL-terminated. */
 extern const struct plugin *const plugin_registry[];
 
 const struct plugin *plugin_find(const char *name);
-size_t plugin_config_count(const struct plugin *p);
+size_t plugin_config_count(const struct plugin *p,
+			   const struct plugin_params *params);
+/* Returns the name of a configuration (for flow_results). */
+const char *plugin_config_name(const struct plugin *p, size_t config);
+/* Returns 80, or 443 for https: the port of a job without "dp". */
+unsigned int connect_mode_default_port(enum connect_mode mode);
 const char *connect_mode_name(enum connect_mode mode);
 int connect_mode_parse(const char *text, enum connect_mode *mode);
 

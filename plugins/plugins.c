@@ -15,6 +15,7 @@ const struct plugin *const plugin_registry[] = {
 static const char *const connect_mode_names[CONNECT_MODE_COUNT] = {
     [CONNECT_TCP] = "tcp",
     [CONNECT_HTTP] = "http",
+    [CONNECT_HTTPS] = "https",
 };
 
 const struct plugin *plugin_find(const char *name)
@@ -25,13 +26,45 @@ const struct plugin *plugin_find(const char *name)
 	return NULL;
 }
 
-size_t plugin_config_count(const struct plugin *p)
+size_t plugin_no_config_count(const struct plugin_params *params)
+{
+	(void)params;
+	return 0;
+}
+
+void plugin_no_prepare(const struct plugin_params *params, size_t config,
+		       struct conn_setup *setup)
+{
+	(void)params;
+	(void)config;
+	(void)setup;
+}
+
+size_t plugin_config_count(const struct plugin *p,
+			   const struct plugin_params *params)
+{
+	size_t n = p->config_count(params);
+
+	if (n)
+		return n < JOB_MAX_CONFIGS ? n : JOB_MAX_CONFIGS;
+	while (p->configs[n])
+		n++;
+	return n;
+}
+
+const char *plugin_config_name(const struct plugin *p, size_t config)
 {
 	size_t n = 0;
 
 	while (p->configs[n])
 		n++;
-	return n;
+	/* Configurations past the named ones repeat the last name. */
+	return n == 0 ? "" : p->configs[config < n ? config : n - 1];
+}
+
+unsigned int connect_mode_default_port(enum connect_mode mode)
+{
+	return mode == CONNECT_HTTPS ? 443 : 80;
 }
 
 const char *connect_mode_name(enum connect_mode mode)

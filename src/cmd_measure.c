@@ -42,8 +42,16 @@ static void measure_usage(FILE *f)
 		"  -v, --verbose          log debug messages\n"
 		"  -q, --quiet            log warnings and errors only\n\n"
 		"Plugin options:\n"
-		"  --connect MODE         tcp or http (default: http)\n"
-		"  --timeout SECONDS      per connection (default %g)\n\n"
+		"  --connect MODE         tcp, http or https, as the plugin "
+		"allows\n"
+		"                         (default: the plugin's)\n"
+		"  --timeout SECONDS      per connection (default %g)\n"
+		"  --codepoint N          dscp: a DSCP to test, 0 to 63; "
+		"repeatable\n"
+		"                         (default 48)\n"
+		"  --verify               https: verify certificates (off by "
+		"default: the\n"
+		"                         target is measured, not trusted)\n\n"
 		"Plugins:\n",
 		DEFAULT_WORKERS, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT);
 	for (size_t i = 0; plugin_registry[i]; i++)
@@ -68,6 +76,57 @@ static int parse_positive(const char *text, const char *what, long max,
 	return 0;
 }
 
+/* Lists the connect modes a plugin takes, as "tcp, http or https". */
+static const char *connect_modes_text(const struct plugin *p)
+{
+	static char text[64];
+	size_t len = 0;
+	int count = 0, seen = 0;
+
+	for (int m = 0; m < CONNECT_MODE_COUNT; m++)
+		count += (p->connect_modes & CONNECT_MASK(m)) != 0;
+	text[0] = '\0';
+	for (int m = 0; m < CONNECT_MODE_COUNT; m++) {
+		if (!(p->connect_modes & CONNECT_MASK(m)))
+			continue;
+		seen++;
+		len +=
+		    (size_t)snprintf(text + len, sizeof(text) - len, "%s%s",
+				     seen == 1	     ? ""
+				     : seen == count ? " or "
+						     : ", ",
+				     connect_mode_name((enum connect_mode)m));
+	}
+	return text;
+}
+
+static int parse_codepoint(const char *text, struct measure_options *opt)
+{
+	struct plugin_params *params = &opt->params;
+	char *end;
+	long v = strtol(text, &end, 0);
+
+	if (!(opt->plugin->options & PLUGIN_OPTION_CODEPOINT)) {
+		log_error("measure", "--codepoint is not an option of %s",
+			  opt->plugin->name);
+		return -1;
+	}
+	if (*text == '\0' || *end != '\0' || v < 0 || v > 63) {
+		log_error("measure",
+			  "invalid --codepoint \"%s\": a DSCP is "
+			  "an integer from 0 to 63",
+			  text);
+		return -1;
+	}
+	if (params->codepoint_count == PLUGIN_MAX_CODEPOINTS) {
+		log_error("measure", "at most %d codepoints per run",
+			  PLUGIN_MAX_CODEPOINTS);
+		return -1;
+	}
+	params->codepoints[params->codepoint_count++] = (int)v;
+	return 0;
+}
+
 static int parse_plugin_options(int argc, char **argv,
 				struct measure_options *opt)
 {
@@ -85,20 +144,23 @@ static int parse_plugin_options(int argc, char **argv,
 
 		switch (o) {
 		case 'c':
-			if (connect_mode_parse(optarg, &opt->connect) != 0 ||
+			if (connect_mode_parse(optarg, &opt->params.connect) !=
+				0 ||
 			    !(opt->plugin->connect_modes &
-			      CONNECT_MASK(opt->connect))) {
+			      CONNECT_MASK(opt->params.connect))) {
 				log_error("measure",
 					  "invalid --connect \"%s\" "
-					  "for %s: use tcp or http",
-					  optarg, opt->plugin->name);
+					  "for %s: use %s",
+					  optarg, opt->plugin->name,
+					  connect_modes_text(opt->plugin));
 				return -1;
 			}
 			break;
 		case 't':
-			opt->timeout = strtod(optarg, &end);
+			opt->params.timeout = strtod(optarg, &end);
 			if (*optarg == '\0' || *end != '\0' ||
-			    !(opt->timeout > 0 && opt->timeout <= 600)) {
+			    !(opt->params.timeout > 0 &&
+			      opt->params.timeout <= 600)) {
 				log_error("measure",
 					  "invalid --timeout \"%s\": "
 					  "give seconds, above 0 and at most "
@@ -106,6 +168,13 @@ static int parse_plugin_options(int argc, char **argv,
 					  optarg);
 				return -1;
 			}
+			break;
+		case 'd':
+			if (parse_codepoint(optarg, opt) != 0)
+				return -1;
+			break;
+		case 'V':
+			opt->params.verify_certificates = 1;
 			break;
 		case 'h':
 			measure_usage(stdout);
@@ -143,7 +212,7 @@ int cmd_measure(int argc, char **argv)
 	    .output = "-",
 	    .workers = DEFAULT_WORKERS,
 	    .max_in_flight = DEFAULT_MAX_IN_FLIGHT,
-	    .timeout = DEFAULT_TIMEOUT,
+	    .params.timeout = DEFAULT_TIMEOUT,
 	};
 	int o;
 
@@ -204,8 +273,14 @@ int cmd_measure(int argc, char **argv)
 			  argv[optind]);
 		return 2;
 	}
-	opt.connect = opt.plugin->default_connect;
+	opt.params.connect = opt.plugin->default_connect;
 	if (parse_plugin_options(argc - optind, argv + optind, &opt) != 0)
 		return 2;
+	if ((opt.plugin->options & PLUGIN_OPTION_CODEPOINT) &&
+	    opt.params.codepoint_count == 0) {
+		/* CS6, as PATHspider's dscp plugin tests by default. */
+		opt.params.codepoints[0] = 48;
+		opt.params.codepoint_count = 1;
+	}
 	return measure_run(&opt);
 }

@@ -211,12 +211,13 @@ static json_t *flow_result(const struct plugin *plugin, const struct job *job,
 	json_object_set_new(flow, "observed", json_boolean(r->flow != NULL));
 	json_object_set_new(flow, "config", json_integer((json_int_t)i));
 	json_object_set_new(flow, "config_name",
-			    json_string(plugin->configs[i]));
+			    json_string(plugin_config_name(plugin, i)));
 	return flow;
 }
 
-json_t *combiner_build_record(const struct plugin *plugin, struct job *job,
-			      int output_flows)
+json_t *combiner_build_record(const struct plugin *plugin,
+			      const struct plugin_params *params,
+			      struct job *job, int output_flows)
 {
 	json_t *rec = json_incref(job->record);
 	json_t *conditions = json_array();
@@ -248,7 +249,7 @@ json_t *combiner_build_record(const struct plugin *plugin, struct job *job,
 	add_time(time_range, "to", to);
 	json_object_set_new(rec, "time", time_range);
 
-	plugin->combine(job, conditions);
+	plugin->combine(params, job, conditions);
 	json_object_set_new(rec, "conditions", conditions);
 
 	if (output_flows) {
@@ -266,7 +267,8 @@ json_t *combiner_build_record(const struct plugin *plugin, struct job *job,
 
 static void combiner_write(struct combiner *cb, struct job *job)
 {
-	json_t *rec = combiner_build_record(cb->plugin, job, cb->output_flows);
+	json_t *rec = combiner_build_record(cb->plugin, cb->params, job,
+					    cb->output_flows);
 
 	output_write(cb->out, rec);
 	json_decref(rec);
@@ -352,10 +354,12 @@ static void *combiner_main(void *arg)
 }
 
 int combiner_start(struct combiner *cb, const struct plugin *plugin,
-		   struct output *out, int output_flows, double settle)
+		   const struct plugin_params *params, struct output *out,
+		   int output_flows, double settle)
 {
 	memset(cb, 0, sizeof(*cb));
 	cb->plugin = plugin;
+	cb->params = params;
 	cb->out = out;
 	cb->output_flows = output_flows;
 	cb->settle = settle;

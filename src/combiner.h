@@ -26,6 +26,7 @@ struct unclaimed_flow;
 
 struct combiner {
 	const struct plugin *plugin;
+	const struct plugin_params *params;
 	struct output *out;
 	struct observer *observer;
 	int output_flows;
@@ -48,7 +49,8 @@ struct combiner {
 };
 
 int combiner_start(struct combiner *cb, const struct plugin *plugin,
-		   struct output *out, int output_flows, double settle);
+		   const struct plugin_params *params, struct output *out,
+		   int output_flows, double settle);
 void combiner_set_observer(struct combiner *cb, struct observer *obs);
 
 /* Hands over a job whose connections have all ended. */
@@ -66,7 +68,8 @@ void combiner_wait_written(struct combiner *cb);
 void combiner_stop(struct combiner *cb);
 
 /* Builds the output record of a job whose flows are matched; for tests. */
-json_t *combiner_build_record(const struct plugin *plugin, struct job *job,
-			      int output_flows);
+json_t *combiner_build_record(const struct plugin *plugin,
+			      const struct plugin_params *params,
+			      struct job *job, int output_flows);
 
 #endif

@@ -22,13 +22,20 @@ enum conn_state {
 	CONN_DISCARD = 4,
 };
 
+/* How one connection is made, beyond its target and mode. */
+struct conn_setup {
+	int tos;	  /* IP_TOS / IPV6_TCLASS byte, or -1 to leave it */
+	int http_version; /* 0: libcurl's default, 1: HTTP/1.1, 2: HTTP/2 */
+};
+
 struct conn_result {
 	enum conn_state state;
 	struct ip_addr sip; /* local address, when the socket got one */
 	uint16_t sp;	    /* local port, 0 when none was bound */
 	double start;	    /* CLOCK_REALTIME seconds */
 	double stop;
-	int error; /* errno or libcurl code behind a failure */
+	int error;	  /* errno or libcurl code behind a failure */
+	int http_version; /* 1 or 2 when an HTTP response came, else 0 */
 	/* filled by the combiner */
 	struct job *job;
 	json_t *flow;

@@ -225,33 +225,68 @@ static int configure(const struct plugin *p, const struct plugin_sysctl *list,
 	return 0;
 }
 
-/* Runs one configuration's connections for every job of the batch. */
+/*
+ * Runs configurations [first, first + count) of every job of the batch
+ * at once and returns when all those connections have ended.
+ */
 static void run_phase(struct run *run, struct job **batch, size_t n,
-		      size_t config, struct conn *conns)
+		      size_t first, size_t count, struct conn *conns)
 {
 	const struct measure_options *opt = run->opt;
+	size_t k = 0;
 
 	pthread_mutex_lock(&run->phase_lock);
-	run->phase_left = n;
+	run->phase_left = n * count;
 	pthread_mutex_unlock(&run->phase_lock);
 
-	for (size_t i = 0; i < n; i++) {
-		struct conn *c = &conns[i];
+	for (size_t config = first; config < first + count; config++) {
+		for (size_t i = 0; i < n; i++, k++) {
+			struct conn *c = &conns[k];
 
-		memset(c, 0, sizeof(*c));
-		c->fd = -1;
-		c->job = batch[i];
-		c->config = config;
-		c->mode = opt->connect;
-		c->timeout = opt->timeout;
-		c->result = &batch[i]->results[config];
-		worker_submit(&run->workers[i % (size_t)opt->workers], c);
+			memset(c, 0, sizeof(*c));
+			c->fd = -1;
+			c->job = batch[i];
+			c->config = config;
+			c->mode = opt->params.connect;
+			c->timeout = opt->params.timeout;
+			c->setup.tos = -1;
+			c->verify_certificates =
+			    opt->params.verify_certificates;
+			opt->plugin->prepare(&opt->params, config, &c->setup);
+			c->result = &batch[i]->results[config];
+			worker_submit(&run->workers[k % (size_t)opt->workers],
+				      c);
+		}
 	}
 
 	pthread_mutex_lock(&run->phase_lock);
 	while (run->phase_left > 0)
 		pthread_cond_wait(&run->phase_done, &run->phase_lock);
 	pthread_mutex_unlock(&run->phase_lock);
+}
+
+/*
+ * Measures one batch.  A synchronised plugin switches the host settings
+ * between configurations, so each configuration is a phase of its own;
+ * other plugins run all configurations of the batch at once.
+ */
+static int measure_batch(struct run *run, struct job **batch, size_t n,
+			 size_t configs, struct conn *conns)
+{
+	const struct plugin *p = run->opt->plugin;
+
+	for (size_t i = 0; i < n; i++)
+		batch[i]->config_count = configs;
+	if (p->kind != PLUGIN_SYNCHRONISED) {
+		run_phase(run, batch, n, 0, configs, conns);
+		return 0;
+	}
+	for (size_t config = 0; config < configs; config++) {
+		if (configure(p, p->sysctls, config) != 0)
+			return -1;
+		run_phase(run, batch, n, config, 1, conns);
+	}
+	return 0;
 }
 
 /* Takes up to max jobs: waits for the first, then takes what is queued. */
@@ -271,10 +306,13 @@ static size_t take_batch(struct run *run, struct job **batch, size_t max)
 static int configurator(struct run *run)
 {
 	const struct plugin *p = run->opt->plugin;
-	size_t configs = plugin_config_count(p);
+	size_t configs = plugin_config_count(p, &run->opt->params);
 	size_t max = (size_t)run->opt->max_in_flight;
+	/* Without phases, a batch has all its configurations in flight. */
+	size_t batch_max = p->kind == PLUGIN_SYNCHRONISED ? max : max / configs;
 	struct job **batch = calloc(max, sizeof(*batch));
-	struct conn *conns = calloc(max, sizeof(*conns));
+	/* A batch of one job still makes all its connections at once. */
+	struct conn *conns = calloc(max + configs, sizeof(*conns));
 	size_t n;
 	int rc = 0;
 
@@ -284,24 +322,19 @@ static int configurator(struct run *run)
 		free(conns);
 		return -1;
 	}
-	while (!atomic_load(&stop_requested) &&
-	       (n = take_batch(run, batch, max)) > 0) {
-		for (size_t i = 0; i < n; i++)
-			batch[i]->config_count = configs;
-		for (size_t config = 0; config < configs && rc == 0; config++) {
-			rc = configure(p, p->sysctls, config);
-			if (rc == 0)
-				run_phase(run, batch, n, config, conns);
-		}
+	if (batch_max == 0)
+		batch_max = 1;
+	while (rc == 0 && !atomic_load(&stop_requested) &&
+	       (n = take_batch(run, batch, batch_max)) > 0) {
+		rc = measure_batch(run, batch, n, configs, conns);
 		for (size_t i = 0; i < n; i++) {
 			if (rc == 0)
 				combiner_add_job(&run->combiner, batch[i]);
 			else
 				job_free(batch[i]);
 		}
-		run->jobs_measured += rc == 0 ? n : 0;
-		if (rc != 0)
-			break;
+		if (rc == 0)
+			run->jobs_measured += n;
 	}
 	free(batch);
 	free(conns);
@@ -347,7 +380,7 @@ static int start_observer(struct run *run, const char *iface)
 	    .chains = run->chains,
 	    .chain_count = run->chain_count,
 	    .max_flows = MEASURE_MAX_FLOWS,
-	    .idle_timeout = 2 * run->opt->timeout + 10,
+	    .idle_timeout = 2 * run->opt->params.timeout + 10,
 	    .snaplen = MEASURE_SNAPLEN,
 	    .on_flow = combiner_on_flow,
 	    .on_finished = combiner_on_finished,
@@ -439,8 +472,9 @@ static int measure_prepare(struct run *run, char *iface_buf, size_t len)
 
 	if (resolve_chains(run) != 0)
 		return -1;
-	if (target_reader_open(&run->reader, opt->input, opt->csv_input, 80) !=
-	    0)
+	if (target_reader_open(
+		&run->reader, opt->input, opt->csv_input,
+		connect_mode_default_port(opt->params.connect)) != 0)
 		return -1;
 	if (read_first_job(run) < 0)
 		return -1;
@@ -454,7 +488,7 @@ static int measure_prepare(struct run *run, char *iface_buf, size_t len)
 		return -1;
 	if (output_open(&run->out, opt->output, 1) != 0)
 		return -1;
-	if (combiner_start(&run->combiner, opt->plugin, &run->out,
+	if (combiner_start(&run->combiner, opt->plugin, &opt->params, &run->out,
 			   opt->output_flows, SETTLE_SECONDS) != 0)
 		return -1;
 	/* The feeder starts first so the queue fills while the rest is set
@@ -523,9 +557,11 @@ int measure_run(const struct measure_options *opt)
 			 "%s: %zu configurations per target, %d "
 			 "workers, at most %d connections in flight, %s, "
 			 "timeout %g s",
-			 opt->plugin->name, plugin_config_count(opt->plugin),
+			 opt->plugin->name,
+			 plugin_config_count(opt->plugin, &opt->params),
 			 opt->workers, opt->max_in_flight,
-			 connect_mode_name(opt->connect), opt->timeout);
+			 connect_mode_name(opt->params.connect),
+			 opt->params.timeout);
 		rc = configurator(&run);
 		combiner_wait_written(&run.combiner);
 	}

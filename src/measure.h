@@ -22,8 +22,7 @@ struct measure_options {
 	int csv_input;
 	int output_flows;
 	const struct plugin *plugin;
-	enum connect_mode connect;
-	double timeout;
+	struct plugin_params params;
 };
 
 /* Runs the measurement; returns the process exit status. */

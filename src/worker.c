@@ -100,9 +100,9 @@ static void curl_collect(struct worker *w)
 			continue;
 		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&c);
 		curl_multi_remove_handle(w->multi, easy);
+		http_conn_complete(c, code);
 		curl_easy_cleanup(easy);
 		c->easy = NULL;
-		http_conn_complete(c, code);
 		worker_finish(w, c);
 	}
 }

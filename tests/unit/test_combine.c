@@ -11,6 +11,11 @@
 
 extern const struct plugin plugin_ecn;
 
+static const struct plugin_params params = {
+    .connect = CONNECT_HTTP,
+    .timeout = 2,
+};
+
 #define SA   (TCP_SYN | TCP_ACK)
 #define SAE  (TCP_SYN | TCP_ACK | TCP_ECE)
 #define SAEW (TCP_SYN | TCP_ACK | TCP_ECE | TCP_CWR)
@@ -140,7 +145,7 @@ static void conditions_text(const json_t *conditions, char *buf, size_t len)
 static void check_case(const struct combine_case *tc)
 {
 	struct job *job = make_job(tc);
-	json_t *rec = combiner_build_record(&plugin_ecn, job, 0);
+	json_t *rec = combiner_build_record(&plugin_ecn, &params, job, 0);
 	char got[512];
 
 	test_case = tc->name;
@@ -153,7 +158,7 @@ static void check_case(const struct combine_case *tc)
 static void check_record_shape(void)
 {
 	struct job *job = make_job(&cases[0]);
-	json_t *rec = combiner_build_record(&plugin_ecn, job, 1);
+	json_t *rec = combiner_build_record(&plugin_ecn, &params, job, 1);
 	json_t *time_range = json_object_get(rec, "time");
 	json_t *flows = json_object_get(rec, "flow_results");
 	json_t *b = json_array_get(flows, 1);
