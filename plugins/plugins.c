@@ -6,10 +6,13 @@
 #include <string.h>
 
 extern const struct plugin plugin_ecn;
+extern const struct plugin plugin_dscp;
+extern const struct plugin plugin_mss;
+extern const struct plugin plugin_tcpopt;
+extern const struct plugin plugin_h2;
 
 const struct plugin *const plugin_registry[] = {
-    &plugin_ecn,
-    NULL,
+    &plugin_ecn, &plugin_dscp, &plugin_mss, &plugin_tcpopt, &plugin_h2, NULL,
 };
 
 static const char *const connect_mode_names[CONNECT_MODE_COUNT] = {

@@ -133,6 +133,8 @@ static int parse_plugin_options(int argc, char **argv,
 	static const struct option options[] = {
 	    {"connect", required_argument, NULL, 'c'},
 	    {"timeout", required_argument, NULL, 't'},
+	    {"codepoint", required_argument, NULL, 'd'},
+	    {"verify", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
