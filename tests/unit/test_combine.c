@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The ecn plugin's conditions for every class of path the lab emulates,
- * from connection results and flow records built here, and the shape of
- * the output record.
+ * the other plugins' conditions for the cases they tell apart, from
+ * connection results and flow records built here, and the shape of the
+ * output record.
  */
 #include "combiner.h"
 #include "harness.h"
@@ -189,9 +190,184 @@ static void check_record_shape(void)
 	job_free(job);
 }
 
+static void test_combine_plugins(void);
+
 void test_combine(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check_case(&cases[i]);
 	check_record_shape();
+	test_combine_plugins();
+}
+
+/* A job of `n` connections with the given states and flow fields. */
+struct plugin_case {
+	const char *name;
+	const struct plugin *plugin;
+	struct plugin_params params;
+	size_t configs;
+	enum conn_state states[4];
+	int http_versions[4];
+	const char *flows[4]; /* JSON of each flow, NULL when not observed */
+	const char *expected;
+};
+
+extern const struct plugin plugin_mss;
+extern const struct plugin plugin_dscp;
+extern const struct plugin plugin_tcpopt;
+extern const struct plugin plugin_h2;
+
+static const struct plugin_case plugin_cases[] = {
+    {"mss unchanged",
+     &plugin_mss,
+     {0},
+     1,
+     {CONN_OK},
+     {0},
+     {"{\"mss_value_fwd\":1460,\"mss_value_rev\":1460}"},
+     "mss.connectivity.online mss.option.local.value:1460 "
+     "mss.option.remote.value:1460 mss.option.received.unchanged"},
+    {"mss clamped",
+     &plugin_mss,
+     {0},
+     1,
+     {CONN_OK},
+     {0},
+     {"{\"mss_value_fwd\":1460,\"mss_value_rev\":536}"},
+     "mss.connectivity.online mss.option.local.value:1460 "
+     "mss.option.remote.value:536 mss.option.received.deflated"},
+    {"mss inflated",
+     &plugin_mss,
+     {0},
+     1,
+     {CONN_OK},
+     {0},
+     {"{\"mss_value_fwd\":1440,\"mss_value_rev\":8940}"},
+     "mss.connectivity.online mss.option.local.value:1440 "
+     "mss.option.remote.value:8940 mss.option.received.inflated"},
+    {"mss stripped",
+     &plugin_mss,
+     {0},
+     1,
+     {CONN_OK},
+     {0},
+     {"{\"mss_value_fwd\":1460,\"mss_value_rev\":null}"},
+     "mss.connectivity.online mss.option.local.value:1460 "
+     "mss.option.received.absent"},
+    {"mss offline",
+     &plugin_mss,
+     {0},
+     1,
+     {CONN_TIMEOUT},
+     {0},
+     {"{\"mss_value_fwd\":1460,\"mss_value_rev\":null}"},
+     "mss.connectivity.offline"},
+    {"dscp two codepoints",
+     &plugin_dscp,
+     {.codepoints = {48, 8}, .codepoint_count = 2},
+     3,
+     {CONN_OK, CONN_FAILED, CONN_OK},
+     {0},
+     {"{\"dscp_mark_syn_rev\":0}", "{\"dscp_mark_syn_rev\":null}",
+      "{\"dscp_mark_syn_rev\":null,\"dscp_mark_data_rev\":8}"},
+     "dscp.48.connectivity.broken dscp.8.connectivity.works "
+     "dscp.0.replymark:0 dscp.8.replymark:8"},
+    {"dscp not observed",
+     &plugin_dscp,
+     {.codepoints = {48}, .codepoint_count = 1},
+     2,
+     {CONN_OK, CONN_OK},
+     {0},
+     {"{\"dscp_mark_syn_rev\":12}", NULL},
+     "dscp.48.connectivity.works dscp.0.replymark:12 "
+     "pathspider.not_observed pathspider.missed_flows:1"},
+    {"tcpopt ts stripped",
+     &plugin_tcpopt,
+     {0},
+     4,
+     {CONN_OK, CONN_OK, CONN_OK, CONN_TIMEOUT},
+     {0},
+     {"{\"tcpopt_ts\":false,\"tcpopt_ws\":false,\"tcpopt_sack\":false}",
+      "{\"tcpopt_ts\":false}", "{\"tcpopt_ws\":true}", "{}"},
+     "tsopt.connectivity.works tsopt.negotiation.failed "
+     "tsopt.unsolicited.not_seen wsopt.connectivity.works "
+     "wsopt.negotiation.succeeded wsopt.unsolicited.not_seen "
+     "sack.connectivity.broken sack.unsolicited.not_seen"},
+    {"tcpopt unsolicited",
+     &plugin_tcpopt,
+     {0},
+     4,
+     {CONN_OK, CONN_OK, CONN_OK, CONN_OK},
+     {0},
+     {"{\"tcpopt_ts\":true,\"tcpopt_ws\":false,\"tcpopt_sack\":false}",
+      "{\"tcpopt_ts\":true}", "{\"tcpopt_ws\":true}", "{\"tcpopt_sack\":true}"},
+     "tsopt.connectivity.works tsopt.negotiation.succeeded "
+     "tsopt.unsolicited.seen wsopt.connectivity.works "
+     "wsopt.negotiation.succeeded wsopt.unsolicited.not_seen "
+     "sack.connectivity.works sack.negotiation.succeeded "
+     "sack.unsolicited.not_seen"},
+    {"h2 upgraded",
+     &plugin_h2,
+     {0},
+     2,
+     {CONN_OK, CONN_OK},
+     {1, 2},
+     {"{}", "{}"},
+     "h2.connectivity.works h2.upgrade.success"},
+    {"h2 stays http1",
+     &plugin_h2,
+     {0},
+     2,
+     {CONN_OK, CONN_OK},
+     {1, 1},
+     {"{}", "{}"},
+     "h2.connectivity.works h2.upgrade.failed"},
+    {"h2 breaks",
+     &plugin_h2,
+     {0},
+     2,
+     {CONN_OK, CONN_FAILED},
+     {1, 0},
+     {"{}", "{}"},
+     "h2.connectivity.broken"},
+};
+
+static void check_plugin_case(const struct plugin_case *tc)
+{
+	struct job *job = calloc(1, sizeof(*job));
+	json_t *rec;
+	char got[512];
+
+	test_case = tc->name;
+	job->record = json_pack("{s:s}", "dip", "192.0.2.20");
+	ip_addr_parse("192.0.2.20", &job->dip);
+	job->dp = 80;
+	job->config_count = tc->configs;
+	for (size_t i = 0; i < tc->configs; i++) {
+		struct conn_result *r = &job->results[i];
+
+		r->state = tc->states[i];
+		r->http_version = tc->http_versions[i];
+		r->sp = (uint16_t)(41000 + i);
+		ip_addr_parse("198.51.100.2", &r->sip);
+		r->start = 2000.0;
+		r->stop = 2000.5;
+		if (tc->flows[i])
+			r->flow = json_loads(tc->flows[i], 0, NULL);
+	}
+	CHECK(plugin_config_count(tc->plugin, &tc->params) == tc->configs,
+	      "%zu configurations",
+	      plugin_config_count(tc->plugin, &tc->params));
+	rec = combiner_build_record(tc->plugin, &tc->params, job, 0);
+	conditions_text(json_object_get(rec, "conditions"), got, sizeof(got));
+	CHECK(strcmp(got, tc->expected) == 0, "got \"%s\"", got);
+	json_decref(rec);
+	job_free(job);
+}
+
+static void test_combine_plugins(void)
+{
+	for (size_t i = 0; i < sizeof(plugin_cases) / sizeof(plugin_cases[0]);
+	     i++)
+		check_plugin_case(&plugin_cases[i]);
 }
