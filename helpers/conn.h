@@ -17,7 +17,10 @@ enum event_source {
 	EVENT_WAKE,
 	EVENT_TCP,
 	EVENT_CURL,
+	EVENT_DNS,
 };
+
+#define DNS_MAX_SOCKETS 4
 
 struct conn {
 	enum event_source source; /* EVENT_TCP while a TCP helper owns fd */
@@ -34,6 +37,14 @@ struct conn {
 
 	/* TCP helper */
 	int fd;
+
+	/* DNS helper */
+	void *channel; /* ares_channel */
+	struct dns_watch *watches[DNS_MAX_SOCKETS];
+	int dns_done;
+	int dns_status;
+	void (*dns_watch)(struct conn *c, int fd, int readable, int writable);
+	void *dns_watch_ctx; /* the worker */
 
 	/* HTTP helper */
 	CURL *easy;
@@ -54,6 +65,28 @@ int conn_apply_marks(const struct conn *c, int fd);
 int tcp_conn_start(struct conn *c);	/* 0: in progress, -1: done */
 void tcp_conn_complete(struct conn *c); /* the socket became writable */
 void tcp_conn_expire(struct conn *c);	/* the deadline passed */
+
+/* A socket of a DNS connection, watched by the worker's epoll. */
+struct dns_watch {
+	enum event_source source; /* EVENT_DNS */
+	int fd;
+	int removed;
+	struct conn *conn;
+	struct dns_watch *next_removed;
+};
+
+/*
+ * Helpers in helpers/dns.c: a DNS query with c-ares, sent to the target
+ * itself.  dns_conn_start returns 0 when the query is on its way, -1 when
+ * the connection already ended.  The worker calls dns_conn_process for
+ * socket events and dns_conn_finish once dns_done is set or the deadline
+ * passed.  c-ares reports socket changes through the `watch` callback.
+ */
+typedef void (*dns_watch_fn)(struct conn *c, int fd, int readable,
+			     int writable);
+int dns_conn_start(struct conn *c, dns_watch_fn watch, void *watch_ctx);
+void dns_conn_process(struct conn *c, int fd, int readable, int writable);
+void dns_conn_finish(struct conn *c, int timed_out);
 
 /* Helpers in helpers/http.c: a libcurl GET on a multi handle. */
 CURL *http_conn_create(struct conn *c);

@@ -72,6 +72,7 @@ CURL *http_conn_create(struct conn *c)
 	CURL *easy;
 
 	c->source = EVENT_CURL;
+	c->result->proto = IPPROTO_TCP;
 	c->body_limit = HTTP_BODY_LIMIT;
 	c->result->start = time_now_real();
 	if (http_url(c, url, sizeof(url)) != 0)

@@ -86,6 +86,7 @@ int tcp_conn_start(struct conn *c)
 	socklen_t len = target_sockaddr(c->job, &ss);
 
 	c->source = EVENT_TCP;
+	c->result->proto = IPPROTO_TCP;
 	c->result->start = time_now_real();
 	c->fd =
 	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

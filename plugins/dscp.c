@@ -37,7 +37,7 @@ static const char *const dscp_conditions[DSCP_CONDITION_COUNT + 1] = {
 };
 
 static const char *const dscp_configs[] = {"baseline", "dscp", NULL};
-static const char *const dscp_chains[] = {"basic", "tcp", "dscp", NULL};
+static const char *const dscp_chains[] = {"basic", "tcp", "dscp", "dns", NULL};
 
 static size_t dscp_config_count(const struct plugin_params *params)
 {
@@ -106,7 +106,9 @@ const struct plugin plugin_dscp = {
     .chains = dscp_chains,
     .configs = dscp_configs,
     .connect_modes = CONNECT_MASK(CONNECT_TCP) | CONNECT_MASK(CONNECT_HTTP) |
-		     CONNECT_MASK(CONNECT_HTTPS),
+		     CONNECT_MASK(CONNECT_HTTPS) |
+		     CONNECT_MASK(CONNECT_DNSTCP) |
+		     CONNECT_MASK(CONNECT_DNSUDP),
     .default_connect = CONNECT_HTTP,
     .conditions = dscp_conditions,
     .options = PLUGIN_OPTION_CODEPOINT,

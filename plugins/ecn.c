@@ -52,7 +52,7 @@ enum { CONFIG_BASELINE, CONFIG_ECN };
 
 static const char *const ecn_configs[] = {"baseline", "ecn", NULL};
 
-static const char *const ecn_chains[] = {"basic", "tcp", "ecn", NULL};
+static const char *const ecn_chains[] = {"basic", "tcp", "ecn", "dns", NULL};
 
 static const struct plugin_sysctl ecn_sysctls[] = {
     {"net/ipv4/tcp_ecn", {[CONFIG_BASELINE] = "2", [CONFIG_ECN] = "1"}},
@@ -125,7 +125,7 @@ const struct plugin plugin_ecn = {
     .chains = ecn_chains,
     .configs = ecn_configs,
     .connect_modes = CONNECT_MASK(CONNECT_TCP) | CONNECT_MASK(CONNECT_HTTP) |
-		     CONNECT_MASK(CONNECT_HTTPS),
+		     CONNECT_MASK(CONNECT_HTTPS) | CONNECT_MASK(CONNECT_DNSTCP),
     .default_connect = CONNECT_HTTP,
     .sysctls = ecn_sysctls,
     .run_sysctls = ecn_run_sysctls,

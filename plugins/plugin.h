@@ -29,6 +29,8 @@ enum connect_mode {
 	CONNECT_TCP,
 	CONNECT_HTTP,
 	CONNECT_HTTPS,
+	CONNECT_DNSUDP,
+	CONNECT_DNSTCP,
 	CONNECT_MODE_COUNT,
 };
 
@@ -98,7 +100,7 @@ size_t plugin_config_count(const struct plugin *p,
 			   const struct plugin_params *params);
 /* Returns the name of a configuration (for flow_results). */
 const char *plugin_config_name(const struct plugin *p, size_t config);
-/* Returns 80, or 443 for https: the port of a job without "dp". */
+/* Returns the port of a job without "dp": 80, 443 for https, 53 for DNS. */
 unsigned int connect_mode_default_port(enum connect_mode mode);
 const char *connect_mode_name(enum connect_mode mode);
 int connect_mode_parse(const char *text, enum connect_mode *mode);

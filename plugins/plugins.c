@@ -16,9 +16,9 @@ const struct plugin *const plugin_registry[] = {
 };
 
 static const char *const connect_mode_names[CONNECT_MODE_COUNT] = {
-    [CONNECT_TCP] = "tcp",
-    [CONNECT_HTTP] = "http",
-    [CONNECT_HTTPS] = "https",
+    [CONNECT_TCP] = "tcp",	 [CONNECT_HTTP] = "http",
+    [CONNECT_HTTPS] = "https",	 [CONNECT_DNSUDP] = "dnsudp",
+    [CONNECT_DNSTCP] = "dnstcp",
 };
 
 const struct plugin *plugin_find(const char *name)
@@ -67,7 +67,15 @@ const char *plugin_config_name(const struct plugin *p, size_t config)
 
 unsigned int connect_mode_default_port(enum connect_mode mode)
 {
-	return mode == CONNECT_HTTPS ? 443 : 80;
+	switch (mode) {
+	case CONNECT_HTTPS:
+		return 443;
+	case CONNECT_DNSUDP:
+	case CONNECT_DNSTCP:
+		return 53;
+	default:
+		return 80;
+	}
 }
 
 const char *connect_mode_name(enum connect_mode mode)

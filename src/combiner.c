@@ -172,8 +172,7 @@ static json_t *unclaimed_claim(struct combiner *cb, const struct conn_result *r)
 	struct flow_key key;
 	struct unclaimed_flow *u;
 
-	flow_key_make(&key, IPPROTO_TCP, &r->sip, r->sp, &r->job->dip,
-		      r->job->dp);
+	flow_key_make(&key, r->proto, &r->sip, r->sp, &r->job->dip, r->job->dp);
 	for (u = cb->buckets[key_bucket(cb, &key)]; u; u = u->hash_next) {
 		json_t *record;
 
@@ -304,7 +303,7 @@ static void combiner_job(struct combiner *cb, struct job *job)
 
 		if (!r->sp)
 			continue;
-		flow_key_make(&key, IPPROTO_TCP, &r->sip, r->sp, &job->dip,
+		flow_key_make(&key, r->proto, &r->sip, r->sp, &job->dip,
 			      job->dp);
 		observer_request_finish(cb->observer, &key,
 					settle_until + cb->settle, r);

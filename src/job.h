@@ -32,6 +32,7 @@ struct conn_result {
 	enum conn_state state;
 	struct ip_addr sip; /* local address, when the socket got one */
 	uint16_t sp;	    /* local port, 0 when none was bound */
+	uint8_t proto;	    /* IPPROTO_TCP or IPPROTO_UDP */
 	double start;	    /* CLOCK_REALTIME seconds */
 	double stop;
 	int error;	  /* errno or libcurl code behind a failure */

@@ -11,6 +11,7 @@
 #include "timeutil.h"
 #include "worker.h"
 
+#include <ares.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
@@ -27,8 +28,8 @@
 /* Time after a job's last connection ends before its flows are taken:
  * enough for the closing FINs to cross any sane path. */
 #define SETTLE_SECONDS 1.0
-/* Only what the plugins measure: TCP, and ICMP errors that quote it. */
-#define MEASURE_FILTER	  "tcp or icmp or icmp6"
+/* Only what the plugins measure: TCP, UDP, and ICMP errors quoting them. */
+#define MEASURE_FILTER	  "tcp or udp or icmp or icmp6"
 #define MEASURE_SNAPLEN	  256
 #define MEASURE_MAX_FLOWS (1 << 18)
 
@@ -550,6 +551,7 @@ int measure_run(const struct measure_options *opt)
 			 "workers: some workers stay idle",
 			 opt->max_in_flight, opt->workers);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	ares_library_init(ARES_LIB_INIT_ALL);
 
 	rc = measure_prepare(&run, iface, sizeof(iface));
 	if (rc == 0) {
@@ -576,6 +578,7 @@ int measure_run(const struct measure_options *opt)
 		 run.jobs_measured, time_now_mono() - started,
 		 run.input_malformed, run.input_duplicates,
 		 atomic_load(&stop_requested) ? "; stopped by a signal" : "");
+	ares_library_cleanup();
 	curl_global_cleanup();
 	if (rc != 0)
 		return 1;

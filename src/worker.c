@@ -120,6 +120,19 @@ static void tcp_list_remove(struct worker *w, struct conn *c)
 	c->prev = c->next = NULL;
 }
 
+/* Puts a TCP or DNS connection on the deadline list. */
+static void deadline_list_append(struct worker *w, struct conn *c)
+{
+	c->deadline = time_now_mono() + c->timeout;
+	c->next = NULL;
+	c->prev = w->tcp_tail;
+	if (w->tcp_tail)
+		w->tcp_tail->next = c;
+	else
+		w->tcp_head = c;
+	w->tcp_tail = c;
+}
+
 static void worker_start_tcp(struct worker *w, struct conn *c)
 {
 	struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
@@ -131,14 +144,90 @@ static void worker_start_tcp(struct worker *w, struct conn *c)
 		worker_finish(w, c);
 		return;
 	}
-	c->deadline = time_now_mono() + c->timeout;
-	c->next = NULL;
-	c->prev = w->tcp_tail;
-	if (w->tcp_tail)
-		w->tcp_tail->next = c;
-	else
-		w->tcp_head = c;
-	w->tcp_tail = c;
+	deadline_list_append(w, c);
+}
+
+static int dns_watch_slot(const struct conn *c, int fd)
+{
+	for (int i = 0; i < DNS_MAX_SOCKETS; i++)
+		if (c->watches[i] && c->watches[i]->fd == fd)
+			return i;
+	return -1;
+}
+
+static void dns_watch_add(struct worker *w, struct conn *c, int fd,
+			  struct epoll_event *ev)
+{
+	struct dns_watch *watch;
+	int slot = 0;
+
+	while (slot < DNS_MAX_SOCKETS && c->watches[slot])
+		slot++;
+	watch = slot < DNS_MAX_SOCKETS ? calloc(1, sizeof(*watch)) : NULL;
+	if (!watch) {
+		log_warn(w->name, "cannot watch another DNS socket");
+		return;
+	}
+	watch->source = EVENT_DNS;
+	watch->fd = fd;
+	watch->conn = c;
+	c->watches[slot] = watch;
+	ev->data.ptr = watch;
+	epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, ev);
+}
+
+/* Follows c-ares's sockets of a DNS connection in epoll. */
+static void worker_dns_watch(struct conn *c, int fd, int readable, int writable)
+{
+	struct worker *w = c->dns_watch_ctx;
+	struct epoll_event ev = {0};
+	int slot = dns_watch_slot(c, fd);
+	struct dns_watch *watch = slot >= 0 ? c->watches[slot] : NULL;
+
+	if (!readable && !writable) {
+		if (!watch)
+			return;
+		/* Events already fetched may still point at the watch. */
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd, NULL);
+		watch->removed = 1;
+		watch->next_removed = w->removed_dns;
+		w->removed_dns = watch;
+		c->watches[slot] = NULL;
+		return;
+	}
+	ev.events = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
+	if (!watch) {
+		dns_watch_add(w, c, fd, &ev);
+		return;
+	}
+	ev.data.ptr = watch;
+	epoll_ctl(w->epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+static void worker_start_dns(struct worker *w, struct conn *c)
+{
+	if (dns_conn_start(c, worker_dns_watch, w) != 0) {
+		worker_finish(w, c);
+		return;
+	}
+	deadline_list_append(w, c);
+}
+
+static void worker_dns_event(struct worker *w, struct dns_watch *watch,
+			     uint32_t events)
+{
+	struct conn *c = watch->conn;
+
+	if (watch->removed)
+		return;
+	dns_conn_process(c, watch->fd,
+			 (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0,
+			 (events & EPOLLOUT) != 0);
+	if (!c->dns_done)
+		return;
+	tcp_list_remove(w, c);
+	dns_conn_finish(c, 0);
+	worker_finish(w, c);
 }
 
 static void worker_start_http(struct worker *w, struct conn *c)
@@ -173,6 +262,8 @@ static void worker_take_inbox(struct worker *w)
 		w->active++;
 		if (c->mode == CONNECT_TCP)
 			worker_start_tcp(w, c);
+		else if (c->mode == CONNECT_DNSUDP || c->mode == CONNECT_DNSTCP)
+			worker_start_dns(w, c);
 		else
 			worker_start_http(w, c);
 		c = next;
@@ -195,8 +286,12 @@ static void worker_expire(struct worker *w, double now)
 		struct conn *c = w->tcp_head;
 
 		tcp_list_remove(w, c);
-		epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-		tcp_conn_expire(c);
+		if (c->source == EVENT_DNS) {
+			dns_conn_finish(c, 1);
+		} else {
+			epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+			tcp_conn_expire(c);
+		}
 		worker_finish(w, c);
 	}
 	if (w->curl_deadline > 0 && w->curl_deadline <= now) {
@@ -234,6 +329,9 @@ static void worker_dispatch(struct worker *w, const struct epoll_event *ev)
 	case EVENT_TCP:
 		worker_tcp_event(w, (struct conn *)source);
 		break;
+	case EVENT_DNS:
+		worker_dns_event(w, (struct dns_watch *)source, ev->events);
+		break;
 	case EVENT_CURL: {
 		struct curl_watch *watch = (struct curl_watch *)source;
 		int flags;
@@ -263,6 +361,12 @@ static int worker_should_exit(struct worker *w)
 
 static void worker_free_removed(struct worker *w)
 {
+	while (w->removed_dns) {
+		struct dns_watch *next = w->removed_dns->next_removed;
+
+		free(w->removed_dns);
+		w->removed_dns = next;
+	}
 	while (w->removed_watches) {
 		struct curl_watch *next = w->removed_watches->next_removed;
 
@@ -360,6 +464,7 @@ void worker_stop(struct worker *w)
 		pthread_join(w->thread, NULL);
 		w->started = 0;
 	}
+	worker_free_removed(w);
 	if (w->multi)
 		curl_multi_cleanup(w->multi);
 	if (w->epfd >= 0)

@@ -29,13 +29,15 @@ struct worker {
 	double curl_deadline; /* CLOCK_MONOTONIC, 0 when no timer */
 	size_t active;
 	struct curl_watch *removed_watches; /* freed after each batch */
+	struct dns_watch *removed_dns;
 
 	pthread_mutex_t lock;
 	struct conn *inbox;
 	struct conn *inbox_tail;
 	int stopping;
 
-	/* TCP connections in deadline order (one timeout for all: FIFO) */
+	/* TCP and DNS connections in deadline order (one timeout for all,
+	 * so a FIFO) */
 	struct conn *tcp_head;
 	struct conn *tcp_tail;
 
