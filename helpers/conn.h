@@ -57,8 +57,8 @@ struct conn {
 /* Records the local address and port of a socket into the result. */
 void conn_note_local(struct conn *c, int fd);
 
-/* Applies the connection's socket marks (TOS or traffic class) to fd;
- * returns 0, or -1 with errno set. */
+/* Applies the connection's socket options (TOS or traffic class, TCP Fast
+ * Open) to fd; returns 0, or -1 with errno set. */
 int conn_apply_marks(const struct conn *c, int fd);
 
 /* Helpers in helpers/tcp.c: non-blocking connect with a deadline. */

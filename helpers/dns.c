@@ -31,6 +31,13 @@ static void dns_socket_state(void *data, ares_socket_t fd, int readable,
 	c->dns_watch(c, fd, readable, writable);
 }
 
+/* Sets the connection's socket options before c-ares connects. */
+static int dns_socket_created(ares_socket_t fd, int type, void *data)
+{
+	(void)type;
+	return conn_apply_marks(data, fd) == 0 ? ARES_SUCCESS : -1;
+}
+
 static void dns_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 		       int alen)
 {
@@ -92,6 +99,7 @@ int dns_conn_start(struct conn *c, dns_watch_fn watch, void *watch_ctx)
 		return -1;
 	}
 	c->channel = channel;
+	ares_set_socket_callback(channel, dns_socket_created, c);
 	if (dns_set_server(c) != ARES_SUCCESS) {
 		dns_conn_finish(c, 0);
 		return -1;

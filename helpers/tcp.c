@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -40,7 +41,14 @@ void conn_note_local(struct conn *c, int fd)
 int conn_apply_marks(const struct conn *c, int fd)
 {
 	int tos = c->setup.tos;
+	int on = 1;
 
+	/* The kernel then sends the first data on the SYN, with the cookie
+	 * it holds for the target, or asks for a cookie. */
+	if (c->setup.fast_open &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &on,
+		       sizeof(on)) != 0)
+		return -1;
 	if (tos < 0)
 		return 0;
 	if (c->job->dip.family == AF_INET6)

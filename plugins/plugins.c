@@ -10,9 +10,11 @@ extern const struct plugin plugin_dscp;
 extern const struct plugin plugin_mss;
 extern const struct plugin plugin_tcpopt;
 extern const struct plugin plugin_h2;
+extern const struct plugin plugin_tfo;
 
 const struct plugin *const plugin_registry[] = {
-    &plugin_ecn, &plugin_dscp, &plugin_mss, &plugin_tcpopt, &plugin_h2, NULL,
+    &plugin_ecn, &plugin_dscp, &plugin_mss, &plugin_tcpopt,
+    &plugin_h2,	 &plugin_tfo,  NULL,
 };
 
 static const char *const connect_mode_names[CONNECT_MODE_COUNT] = {

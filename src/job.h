@@ -26,6 +26,7 @@ enum conn_state {
 struct conn_setup {
 	int tos;	  /* IP_TOS / IPV6_TCLASS byte, or -1 to leave it */
 	int http_version; /* 0: libcurl's default, 1: HTTP/1.1, 2: HTTP/2 */
+	int fast_open;    /* TCP Fast Open (RFC 7413) on the connect */
 };
 
 struct conn_result {
