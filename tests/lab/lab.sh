@@ -5,50 +5,99 @@
 # has no default route, so no packet can leave the lab.
 #
 # Usage: lab.sh up|down|status   (as root)
-# State (nginx configs, pid files, logs) lives in ${PP_LAB_DIR:-/tmp/pp-lab}.
+# PP_LAB_PREFIX (default pp) starts every namespace name and the nft table
+# name, so labs with different prefixes can be up at the same time.
+# State (nginx configs, pid files, logs, TLS key) lives in
+# ${PP_LAB_DIR:-/tmp/$PP_LAB_PREFIX-lab}.
 set -eu
 
-LAB_DIR=${PP_LAB_DIR:-/tmp/pp-lab}
+PREFIX=${PP_LAB_PREFIX:-pp}
+# Lower-case letters and digits only, starting with a letter, because the
+# prefix also goes into the nft table name, and that must be an identifier.
+if ! [[ $PREFIX =~ ^[a-z][a-z0-9]{0,11}$ ]]; then
+    echo "lab: error: invalid PP_LAB_PREFIX '$PREFIX': use 1 to 12 lower-case letters and digits, starting with a letter" >&2
+    exit 1
+fi
+
+LAB_DIR=${PP_LAB_DIR:-/tmp/$PREFIX-lab}
 SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
 MBOX_RULES=$SCRIPT_DIR/mbox.nft
+# mbox.nft names its table pp_mbox. nft 1.0.6 takes no variable in a table
+# name, so load_middleboxes renames it in a copy under LAB_DIR.
+NFT_TABLE=${PREFIX}_mbox
 
-NS_CLIENT=pp-client
-NS_ROUTER=pp-router
-NS_SRV_ECN=pp-srv-ecn
-NS_SRV_NOECN=pp-srv-noecn
-ALL_NAMESPACES="$NS_CLIENT $NS_ROUTER $NS_SRV_ECN $NS_SRV_NOECN"
+NS_CLIENT=$PREFIX-client
+NS_ROUTER=$PREFIX-router
+NS_SRV_ECN=$PREFIX-srv-ecn
+NS_SRV_NOECN=$PREFIX-srv-noecn
+NS_SRV_TOS=$PREFIX-srv-tos
+NS_SRV_JUMBO=$PREFIX-srv-jumbo
+NS_SRV_H2=$PREFIX-srv-h2
+NS_SRV_H1=$PREFIX-srv-h1
+SERVER_NAMESPACES="$NS_SRV_ECN $NS_SRV_NOECN $NS_SRV_TOS $NS_SRV_JUMBO $NS_SRV_H2 $NS_SRV_H1"
+ALL_NAMESPACES="$NS_CLIENT $NS_ROUTER $SERVER_NAMESPACES"
+# Servers whose nginx also serves HTTPS on port 443.
+TLS_NAMESPACES="$NS_SRV_H2 $NS_SRV_H1"
 
-# Client link: pp-c0 (client) <-> pp-r-client (router).
+# Client link: pp-c0 (client) <-> pp-r-client (router). Interface names need
+# no prefix, because every interface is created inside a lab namespace.
 CLIENT_V4=192.0.2.2
 CLIENT_V6=2001:db8:0:1::2
 ROUTER_CLIENT_V4=192.0.2.1
 ROUTER_CLIENT_V6=2001:db8:0:1::1
 
-# Server links, as "namespace router-if server-if router-v4 server-v4 /len v6-prefix".
+# Server links, as "namespace router-if server-if router-v4 server-v4 /len
+# v6-prefix mtu". The jumbo link has MTU 9000 at both ends, so that server
+# advertises an MSS above the client's 1460 (IPv4) or 1440 (IPv6).
 SERVER_LINKS="
-$NS_SRV_ECN   pp-r-ecn   pp-ecn0   198.51.100.1 198.51.100.2 30 2001:db8:0:2::
-$NS_SRV_NOECN pp-r-noecn pp-noecn0 198.51.100.5 198.51.100.6 30 2001:db8:0:3::
+$NS_SRV_ECN   pp-r-ecn   pp-ecn0   198.51.100.1  198.51.100.2  30 2001:db8:0:2:: 1500
+$NS_SRV_NOECN pp-r-noecn pp-noecn0 198.51.100.5  198.51.100.6  30 2001:db8:0:3:: 1500
+$NS_SRV_TOS   pp-r-tos   pp-tos0   198.51.100.9  198.51.100.10 30 2001:db8:0:4:: 1500
+$NS_SRV_JUMBO pp-r-jumbo pp-jumbo0 198.51.100.13 198.51.100.14 30 2001:db8:0:5:: 9000
+$NS_SRV_H2    pp-r-h2    pp-h20    198.51.100.17 198.51.100.18 30 2001:db8:0:6:: 1500
+$NS_SRV_H1    pp-r-h1    pp-h10    198.51.100.21 198.51.100.22 30 2001:db8:0:7:: 1500
 "
 
 # Target classes, as "number name server-namespace". Class k owns
 # 198.18.k.0/24 and 2001:db8:100:k::/64. mbox.nft implements the middleboxes.
 # reflect uses the non-ECN server, because a host that echoes the SYN's ECE
 # and CWR onto its SYN-ACK is a broken stack, not an ECN-capable one.
+# dscp-clean uses a server that does not reflect the SYN's DSCP. The other
+# DSCP classes use the reflecting one, so a middlebox that fails to act
+# shows up as a reflected 48.
 TARGET_CLASSES="
-1  clean          $NS_SRV_ECN
-2  noecn          $NS_SRV_NOECN
-3  synecn-drop    $NS_SRV_ECN
-4  synecn-rst     $NS_SRV_ECN
-5  ect-drop       $NS_SRV_ECN
-6  bleach         $NS_SRV_ECN
-7  ce             $NS_SRV_ECN
-8  reflect        $NS_SRV_NOECN
-9  offline        $NS_SRV_ECN
-10 transient      $NS_SRV_ECN
-11 synecn-unreach $NS_SRV_ECN
+1  clean           $NS_SRV_ECN
+2  noecn           $NS_SRV_NOECN
+3  synecn-drop     $NS_SRV_ECN
+4  synecn-rst      $NS_SRV_ECN
+5  ect-drop        $NS_SRV_ECN
+6  bleach          $NS_SRV_ECN
+7  ce              $NS_SRV_ECN
+8  reflect         $NS_SRV_NOECN
+9  offline         $NS_SRV_ECN
+10 transient       $NS_SRV_ECN
+11 synecn-unreach  $NS_SRV_ECN
+20 dscp-clean      $NS_SRV_ECN
+21 dscp-reflect    $NS_SRV_TOS
+22 dscp-bleach-fwd $NS_SRV_TOS
+23 dscp-remark-rev $NS_SRV_TOS
+24 dscp-drop       $NS_SRV_TOS
+30 mss-clean       $NS_SRV_ECN
+31 mss-clamp       $NS_SRV_ECN
+32 mss-inflated    $NS_SRV_JUMBO
+33 mss-strip       $NS_SRV_ECN
+34 mss-offline     $NS_SRV_ECN
+40 tcpopt-clean    $NS_SRV_ECN
+41 ts-strip        $NS_SRV_ECN
+42 ws-strip        $NS_SRV_ECN
+43 sack-strip      $NS_SRV_ECN
+44 ts-syn-drop     $NS_SRV_ECN
+45 tcpopt-offline  $NS_SRV_ECN
+50 h2-capable      $NS_SRV_H2
+51 h1-only         $NS_SRV_H1
 "
 
-# Benchmark blocks, both routed to pp-srv-ecn. Only the clean pair is
+# Benchmark blocks, both routed to the ECN server. Only the clean pair is
 # served there. mbox.nft drops everything to the black-hole pair.
 BENCH_CLEAN_V4=198.19.0.0/17
 BENCH_CLEAN_V6=2001:db8:200::/64
@@ -76,9 +125,9 @@ check_lab_dir() {
     esac
     case $LAB_DIR in
         / | /tmp | /tmp/ | /root | /home | /var | /usr | /etc )
-            die "PP_LAB_DIR='$LAB_DIR' is not a dedicated directory; choose e.g. /tmp/pp-lab" ;;
+            die "PP_LAB_DIR='$LAB_DIR' is not a dedicated directory; choose e.g. /tmp/$PREFIX-lab" ;;
         *[[:space:]]* )
-            die "PP_LAB_DIR='$LAB_DIR' contains whitespace, which the nginx config cannot quote; choose e.g. /tmp/pp-lab" ;;
+            die "PP_LAB_DIR='$LAB_DIR' contains whitespace, which the nginx config cannot quote; choose e.g. /tmp/$PREFIX-lab" ;;
     esac
 }
 
@@ -210,9 +259,13 @@ setup_router() {
 # Links one server namespace to the router and routes the client's link
 # back through the router. Servers have no default route either.
 setup_server_link() {
-    local ns=$1 router_if=$2 server_if=$3 router_v4=$4 server_v4=$5 prefix_len=$6 v6_prefix=$7
+    local ns=$1 router_if=$2 server_if=$3 router_v4=$4 server_v4=$5 prefix_len=$6 v6_prefix=$7 mtu=$8
 
     create_veth "$NS_ROUTER" "$router_if" "$ns" "$server_if"
+    if [ "$mtu" != 1500 ]; then
+        ip -n "$NS_ROUTER" link set "$router_if" mtu "$mtu"
+        ip -n "$ns" link set "$server_if" mtu "$mtu"
+    fi
     ip -n "$NS_ROUTER" addr add "$router_v4/$prefix_len" dev "$router_if"
     ip -n "$NS_ROUTER" addr add "${v6_prefix}1/64" dev "$router_if" nodad
     ip -n "$ns" addr add "$server_v4/$prefix_len" dev "$server_if"
@@ -226,13 +279,16 @@ setup_server_link() {
 }
 
 setup_servers() {
-    echo "$SERVER_LINKS" | while read -r ns router_if server_if router_v4 server_v4 prefix_len v6_prefix; do
+    echo "$SERVER_LINKS" | while read -r ns router_if server_if router_v4 server_v4 prefix_len v6_prefix mtu; do
         [ -n "$ns" ] || continue
-        setup_server_link "$ns" "$router_if" "$server_if" "$router_v4" "$server_v4" "$prefix_len" "$v6_prefix"
+        setup_server_link "$ns" "$router_if" "$server_if" "$router_v4" "$server_v4" "$prefix_len" "$v6_prefix" "$mtu"
     done
-    # With tcp_ecn=0 this server never negotiates ECN. pp-srv-ecn keeps the
-    # namespace default 2 (accepts ECN when the client requests it).
+    # With tcp_ecn=0 this server never negotiates ECN. The ECN server keeps
+    # the namespace default 2 (accepts ECN when the client requests it).
     set_namespace_sysctls "$NS_SRV_NOECN" net.ipv4.tcp_ecn=0
+    # Copies the DSCP of a connection's SYN onto everything the server sends
+    # on it (IPv4 and IPv6). Every other server keeps the default 0.
+    set_namespace_sysctls "$NS_SRV_TOS" net.ipv4.tcp_reflect_tos=1
 }
 
 # Prints the router's next hop (v4 and v6) towards a server namespace.
@@ -269,13 +325,46 @@ setup_target_blocks() {
 }
 
 load_middleboxes() {
+    local rules="$LAB_DIR/mbox.nft"
     [ -r "$MBOX_RULES" ] || die "nft rules not found: $MBOX_RULES"
-    run_in_namespace "$NS_ROUTER" nft -f "$MBOX_RULES"
+    sed "s/^table inet pp_mbox {\$/table inet $NFT_TABLE {/" "$MBOX_RULES" >"$rules"
+    grep -q "^table inet $NFT_TABLE {\$" "$rules" || die "no line 'table inet pp_mbox {' in $MBOX_RULES"
+    run_in_namespace "$NS_ROUTER" nft -f "$rules"
+}
+
+# Makes a self-signed certificate for *.lab.example, valid for a week, that
+# the HTTPS servers share. Clients do not verify it.
+make_tls_certificate() {
+    mkdir -p "$LAB_DIR/tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -days 7 -subj "/CN=lab.example" \
+        -addext "subjectAltName=DNS:lab.example,DNS:*.lab.example" \
+        -keyout "$LAB_DIR/tls/key.pem" -out "$LAB_DIR/tls/cert.pem" 2>/dev/null \
+        || die "openssl failed to make the lab's TLS certificate"
+}
+
+# Prints the listen and certificate lines for port 443 of a TLS server,
+# each starting with a newline, or nothing for a plain HTTP server. nginx
+# 1.22 turns HTTP/2 on per listen socket ("listen ... http2"). Port 80 stays
+# HTTP/1.1, because "listen 80 http2" would accept only prior-knowledge h2c.
+tls_server_lines() {
+    local ns=$1 http2 indent='        '
+    case $ns in
+        "$NS_SRV_H2" ) http2=' http2' ;;
+        "$NS_SRV_H1" ) http2='' ;;
+        * ) return 0 ;;
+    esac
+    printf '\n%slisten 0.0.0.0:443 ssl%s default_server backlog=8192;' "$indent" "$http2"
+    printf '\n%slisten [::]:443 ssl%s default_server ipv6only=on backlog=8192;' "$indent" "$http2"
+    printf '\n%sssl_certificate %s;' "$indent" "$LAB_DIR/tls/cert.pem"
+    printf '\n%sssl_certificate_key %s;' "$indent" "$LAB_DIR/tls/key.pem"
 }
 
 write_nginx_config() {
     local ns=$1
     local dir="$LAB_DIR/$ns"
+    local tls_lines
+    tls_lines=$(tls_server_lines "$ns")
     mkdir -p "$dir/temp"
     cat >"$dir/nginx.conf" <<NGINX
 # Generated by tests/lab/lab.sh for namespace $ns.
@@ -303,7 +392,7 @@ http {
 
     server {
         listen 0.0.0.0:80 default_server backlog=8192;
-        listen [::]:80 default_server ipv6only=on backlog=8192;
+        listen [::]:80 default_server ipv6only=on backlog=8192;$tls_lines
         server_name _;
 
         location / {
@@ -322,13 +411,15 @@ start_nginx() {
 }
 
 # Waits until every nginx has written its pid file and listens on port 80
-# for both families.
+# (and 443 on TLS servers) for both families.
 wait_for_nginx() {
-    local ns attempt listeners
-    for ns in $NS_SRV_ECN $NS_SRV_NOECN; do
+    local ns attempt listeners wanted
+    for ns in $SERVER_NAMESPACES; do
+        wanted=2
+        case " $TLS_NAMESPACES " in *" $ns "* ) wanted=4 ;; esac
         for attempt in $(seq 1 50); do
-            listeners=$(run_in_namespace "$ns" ss -Hltn 'sport = :80' | wc -l)
-            if [ -s "$LAB_DIR/$ns/nginx.pid" ] && [ "$listeners" -ge 2 ]; then
+            listeners=$(run_in_namespace "$ns" ss -Hltn '( sport = :80 or sport = :443 )' | wc -l)
+            if [ -s "$LAB_DIR/$ns/nginx.pid" ] && [ "$listeners" -ge "$wanted" ]; then
                 break
             fi
             [ "$attempt" -lt 50 ] || die "nginx in $ns did not start; see $LAB_DIR/$ns/error.log"
@@ -351,6 +442,7 @@ wait_for_ipv6_addresses() {
 }
 
 lab_up() {
+    local ns
     lab_down
     # A failed step leaves the partial lab in place for inspection.
     trap 'log "up failed; run \"$0 down\" to remove the partial lab"' EXIT
@@ -361,8 +453,10 @@ lab_up() {
     setup_servers
     setup_target_blocks
     load_middleboxes
-    start_nginx "$NS_SRV_ECN"
-    start_nginx "$NS_SRV_NOECN"
+    make_tls_certificate
+    for ns in $SERVER_NAMESPACES; do
+        start_nginx "$ns"
+    done
     wait_for_nginx
     wait_for_ipv6_addresses
     trap - EXIT
@@ -383,10 +477,10 @@ lab_status() {
     done
     if namespace_exists "$NS_ROUTER"; then
         echo "--- nft ruleset in $NS_ROUTER (rule counters) ---"
-        run_in_namespace "$NS_ROUTER" nft list table inet pp_mbox 2>/dev/null | grep -E 'counter packets [1-9]' || echo "(no rule has matched yet)"
+        run_in_namespace "$NS_ROUTER" nft list table inet "$NFT_TABLE" 2>/dev/null | grep -E 'counter packets [1-9]' || echo "(no rule has matched yet)"
     fi
     echo "--- target classes (number name server) ---"
-    echo "$TARGET_CLASSES" | awk 'NF { printf "%-3s %-15s %-13s 198.18.%s.0/24 2001:db8:100:%s::/64\n", $1, $2, $3, $1, $1 }'
+    echo "$TARGET_CLASSES" | awk 'NF { printf "%-3s %-15s %-15s 198.18.%s.0/24 2001:db8:100:%s::/64\n", $1, $2, $3, $1, $1 }'
     return "$missing"
 }
 
