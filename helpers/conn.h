@@ -18,6 +18,7 @@ enum event_source {
 	EVENT_TCP,
 	EVENT_CURL,
 	EVENT_DNS,
+	EVENT_FORGE,
 };
 
 #define DNS_MAX_SOCKETS 4
@@ -87,6 +88,15 @@ typedef void (*dns_watch_fn)(struct conn *c, int fd, int readable,
 int dns_conn_start(struct conn *c, dns_watch_fn watch, void *watch_ctx);
 void dns_conn_process(struct conn *c, int fd, int readable, int writable);
 void dns_conn_finish(struct conn *c, int timed_out);
+
+/*
+ * Helpers in helpers/forge.c: a TCP SYN or a DNS query over UDP built by
+ * hand (IPv4 only) and sent on a raw socket.  The local port is held by
+ * an ordinary socket bound to it until the connection ends, at its
+ * deadline; the observer's flow then tells whether the target answered.
+ */
+int forge_conn_start(struct conn *c); /* 0: sent, -1: done (failed) */
+void forge_conn_finish(struct conn *c);
 
 /* Helpers in helpers/http.c: a libcurl GET on a multi handle. */
 CURL *http_conn_create(struct conn *c);

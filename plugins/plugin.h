@@ -31,6 +31,7 @@ enum connect_mode {
 	CONNECT_HTTPS,
 	CONNECT_DNSUDP,
 	CONNECT_DNSTCP,
+	CONNECT_TCPSYN, /* a forged SYN; the SYN-ACK tells the outcome */
 	CONNECT_MODE_COUNT,
 };
 
@@ -112,6 +113,10 @@ int connect_mode_parse(const char *text, enum connect_mode *mode);
  */
 void plugin_add_connectivity(json_t *conditions, const char *const names[4],
 			     int baseline_ok, int experiment_ok);
+
+/* Returns 1 when the target answered a forged packet: the flow shows a
+ * SYN-ACK or a DNS response. */
+int plugin_forged_answered(const struct conn_result *r);
 
 /* Appends pathspider.not_observed and pathspider.missed_flows:N. */
 void plugin_add_missed_flows(json_t *conditions, const struct job *job);

@@ -2,6 +2,8 @@
 /* The table of plugins and what they share. */
 #include "plugin.h"
 
+#include "../src/packet.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -11,16 +13,18 @@ extern const struct plugin plugin_mss;
 extern const struct plugin plugin_tcpopt;
 extern const struct plugin plugin_h2;
 extern const struct plugin plugin_tfo;
+extern const struct plugin plugin_evilbit;
+extern const struct plugin plugin_udpzero;
 
 const struct plugin *const plugin_registry[] = {
-    &plugin_ecn, &plugin_dscp, &plugin_mss, &plugin_tcpopt,
-    &plugin_h2,	 &plugin_tfo,  NULL,
+    &plugin_ecn, &plugin_dscp,	  &plugin_mss,	   &plugin_tcpopt, &plugin_h2,
+    &plugin_tfo, &plugin_evilbit, &plugin_udpzero, NULL,
 };
 
 static const char *const connect_mode_names[CONNECT_MODE_COUNT] = {
     [CONNECT_TCP] = "tcp",	 [CONNECT_HTTP] = "http",
     [CONNECT_HTTPS] = "https",	 [CONNECT_DNSUDP] = "dnsudp",
-    [CONNECT_DNSTCP] = "dnstcp",
+    [CONNECT_DNSTCP] = "dnstcp", [CONNECT_TCPSYN] = "tcpsyn",
 };
 
 const struct plugin *plugin_find(const char *name)
@@ -118,4 +122,17 @@ void plugin_add_missed_flows(json_t *conditions, const struct job *job)
 			      json_string("pathspider.not_observed"));
 	snprintf(text, sizeof(text), "pathspider.missed_flows:%zu", missed);
 	json_array_append_new(conditions, json_string(text));
+}
+
+int plugin_forged_answered(const struct conn_result *r)
+{
+	json_int_t flags;
+
+	if (r->state != CONN_OK || !r->flow)
+		return 0;
+	if (json_is_true(json_object_get(r->flow, "dns_response_valid")))
+		return 1;
+	flags =
+	    json_integer_value(json_object_get(r->flow, "tcp_synflags_rev"));
+	return (flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK);
 }

@@ -27,6 +27,9 @@ struct conn_setup {
 	int tos;	  /* IP_TOS / IPV6_TCLASS byte, or -1 to leave it */
 	int http_version; /* 0: libcurl's default, 1: HTTP/1.1, 2: HTTP/2 */
 	int fast_open;    /* TCP Fast Open (RFC 7413) on the connect */
+	int forged;       /* built by hand and sent on a raw socket */
+	int evil_bit;     /* forged: set the reserved IPv4 flag (RFC 3514) */
+	int zero_checksum; /* forged UDP: send checksum 0 (RFC 768) */
 };
 
 struct conn_result {

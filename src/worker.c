@@ -230,6 +230,32 @@ static void worker_dns_event(struct worker *w, struct dns_watch *watch,
 	worker_finish(w, c);
 }
 
+/*
+ * A forged packet's connection lasts until its deadline, when the observer
+ * has had the time to see an answer; a DNS answer arriving on the held
+ * UDP port ends it early.
+ */
+static void worker_start_forge(struct worker *w, struct conn *c)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+
+	if (forge_conn_start(c) != 0) {
+		worker_finish(w, c);
+		return;
+	}
+	if (c->mode == CONNECT_DNSUDP)
+		epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->fd, &ev);
+	deadline_list_append(w, c);
+}
+
+static void worker_forge_event(struct worker *w, struct conn *c)
+{
+	tcp_list_remove(w, c);
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	forge_conn_finish(c);
+	worker_finish(w, c);
+}
+
 static void worker_start_http(struct worker *w, struct conn *c)
 {
 	CURL *easy = http_conn_create(c);
@@ -260,7 +286,9 @@ static void worker_take_inbox(struct worker *w)
 		struct conn *next = c->next;
 
 		w->active++;
-		if (c->mode == CONNECT_TCP)
+		if (c->setup.forged)
+			worker_start_forge(w, c);
+		else if (c->mode == CONNECT_TCP)
 			worker_start_tcp(w, c);
 		else if (c->mode == CONNECT_DNSUDP || c->mode == CONNECT_DNSTCP)
 			worker_start_dns(w, c);
@@ -288,6 +316,10 @@ static void worker_expire(struct worker *w, double now)
 		tcp_list_remove(w, c);
 		if (c->source == EVENT_DNS) {
 			dns_conn_finish(c, 1);
+		} else if (c->source == EVENT_FORGE) {
+			if (c->mode == CONNECT_DNSUDP)
+				epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+			forge_conn_finish(c);
 		} else {
 			epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 			tcp_conn_expire(c);
@@ -331,6 +363,9 @@ static void worker_dispatch(struct worker *w, const struct epoll_event *ev)
 		break;
 	case EVENT_DNS:
 		worker_dns_event(w, (struct dns_watch *)source, ev->events);
+		break;
+	case EVENT_FORGE:
+		worker_forge_event(w, (struct conn *)source);
 		break;
 	case EVENT_CURL: {
 		struct curl_watch *watch = (struct curl_watch *)source;
