@@ -23,6 +23,8 @@ enum plugin_kind {
 	PLUGIN_SINGLE,
 	/* Packets built by hand on raw sockets. */
 	PLUGIN_FORGED,
+	/* No measurement: turns names into jobs (plugin `run`). */
+	PLUGIN_RESOLVER,
 };
 
 enum connect_mode {
@@ -44,11 +46,22 @@ struct plugin_params {
 	int verify_certificates;
 	int codepoints[PLUGIN_MAX_CODEPOINTS]; /* DSCP values, 0 to 63 */
 	size_t codepoint_count;
+	const char *resolver; /* a DNS server address, or NULL for the
+			       * system's configuration */
+};
+
+/* What a resolver plugin's run needs from the command line. */
+struct resolver_run {
+	const struct plugin_params *params;
+	const char *input;
+	const char *output;
+	int max_in_flight;
 };
 
 /* Options of the command line a plugin takes beyond --connect and
  * --timeout. */
 #define PLUGIN_OPTION_CODEPOINT 0x1
+#define PLUGIN_OPTION_RESOLVER	0x2
 
 #define CONNECT_MASK(mode) (1u << (mode))
 
@@ -86,6 +99,8 @@ struct plugin {
 	/* Appends the job's conditions, as strings, to the array. */
 	void (*combine)(const struct plugin_params *params,
 			const struct job *job, json_t *conditions);
+	/* Runs a PLUGIN_RESOLVER plugin; returns the exit status. */
+	int (*run)(const struct resolver_run *run);
 };
 
 /* Defaults for the callbacks a plugin does not need. */

@@ -15,10 +15,12 @@ extern const struct plugin plugin_h2;
 extern const struct plugin plugin_tfo;
 extern const struct plugin plugin_evilbit;
 extern const struct plugin plugin_udpzero;
+extern const struct plugin plugin_dnsresolv;
 
 const struct plugin *const plugin_registry[] = {
-    &plugin_ecn, &plugin_dscp,	  &plugin_mss,	   &plugin_tcpopt, &plugin_h2,
-    &plugin_tfo, &plugin_evilbit, &plugin_udpzero, NULL,
+    &plugin_ecn,       &plugin_dscp, &plugin_mss,     &plugin_tcpopt,
+    &plugin_h2,	       &plugin_tfo,  &plugin_evilbit, &plugin_udpzero,
+    &plugin_dnsresolv, NULL,
 };
 
 static const char *const connect_mode_names[CONNECT_MODE_COUNT] = {

@@ -49,6 +49,9 @@ static void measure_usage(FILE *f)
 		"  --codepoint N          dscp: a DSCP to test, 0 to 63; "
 		"repeatable\n"
 		"                         (default 48)\n"
+		"  --resolver ADDR[:PORT] dnsresolv: the DNS server to ask "
+		"(default: the\n"
+		"                         system's resolver configuration)\n"
 		"  --verify               https: verify certificates (off by "
 		"default: the\n"
 		"                         target is measured, not trusted)\n\n"
@@ -135,6 +138,7 @@ static int parse_plugin_options(int argc, char **argv,
 	    {"timeout", required_argument, NULL, 't'},
 	    {"codepoint", required_argument, NULL, 'd'},
 	    {"verify", no_argument, NULL, 'V'},
+	    {"resolver", required_argument, NULL, 'r'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -177,6 +181,16 @@ static int parse_plugin_options(int argc, char **argv,
 			break;
 		case 'V':
 			opt->params.verify_certificates = 1;
+			break;
+		case 'r':
+			if (!(opt->plugin->options & PLUGIN_OPTION_RESOLVER)) {
+				log_error("measure",
+					  "--resolver is not an "
+					  "option of %s",
+					  opt->plugin->name);
+				return -1;
+			}
+			opt->params.resolver = optarg;
 			break;
 		case 'h':
 			measure_usage(stdout);
@@ -283,6 +297,16 @@ int cmd_measure(int argc, char **argv)
 		/* CS6, as PATHspider's dscp plugin tests by default. */
 		opt.params.codepoints[0] = 48;
 		opt.params.codepoint_count = 1;
+	}
+	if (opt.plugin->kind == PLUGIN_RESOLVER) {
+		struct resolver_run run = {
+		    .params = &opt.params,
+		    .input = opt.input,
+		    .output = opt.output,
+		    .max_in_flight = opt.max_in_flight,
+		};
+
+		return opt.plugin->run(&run);
 	}
 	return measure_run(&opt);
 }

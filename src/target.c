@@ -60,11 +60,7 @@ void target_reader_close(struct target_reader *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/*
- * Reads one line without its LF; returns its length, -1 at the end of
- * input, or -2 when it was longer than the buffer (the rest is skipped).
- */
-static long read_line(struct target_reader *r)
+long target_read_line(struct target_reader *r)
 {
 	size_t len = 0;
 	int too_long = 0;
@@ -78,6 +74,7 @@ static long read_line(struct target_reader *r)
 	}
 	if (c == EOF && len == 0 && !too_long)
 		return -1;
+	r->line++;
 	r->buf[len] = '\0';
 	return too_long ? -2 : (long)len;
 }
@@ -322,12 +319,11 @@ int target_read(struct target_reader *r, struct job **job)
 	char why[256];
 
 	for (;;) {
-		long len = read_line(r);
+		long len = target_read_line(r);
 		char dip[64];
 
 		if (len == -1)
 			return ferror(r->file) ? -1 : 0;
-		r->line++;
 		if (len == -2) {
 			log_warn(component,
 				 "%s line %lu: line longer than %d "

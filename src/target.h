@@ -43,6 +43,13 @@ void target_reader_close(struct target_reader *r);
 int target_read(struct target_reader *r, struct job **job);
 
 /*
+ * Reads one line into r->buf without its LF and counts it; returns its
+ * length, -1 at the end of input, or -2 when it was longer than the
+ * buffer (the rest is skipped).
+ */
+long target_read_line(struct target_reader *r);
+
+/*
  * Parses one line into a job, without the duplicate check.  Returns 0, or
  * -1 with a reason in `why`.  Exposed for the unit tests.
  */
