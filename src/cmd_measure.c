@@ -165,11 +165,11 @@ static int parse_plugin_options(int argc, char **argv,
 		case 't':
 			opt->params.timeout = strtod(optarg, &end);
 			if (*optarg == '\0' || *end != '\0' ||
-			    !(opt->params.timeout > 0 &&
+			    !(opt->params.timeout >= 0.01 &&
 			      opt->params.timeout <= 600)) {
 				log_error("measure",
 					  "invalid --timeout \"%s\": "
-					  "give seconds, above 0 and at most "
+					  "give seconds, from 0.01 to "
 					  "600",
 					  optarg);
 				return -1;

@@ -31,7 +31,9 @@ static void observe_on_signal(int sig)
 
 static void observe_on_flow(const char *text, size_t len, void *ctx)
 {
-	output_write_text(ctx, text, len);
+	/* Once records cannot be written, metering more is pointless. */
+	if (output_write_text(ctx, text, len) != 0)
+		observe_on_signal(SIGPIPE);
 }
 
 static void observe_on_finished(void *request_ctx, int found, void *ctx)
@@ -153,6 +155,7 @@ int cmd_observe(int argc, char **argv)
 	out.flush_each = !obs.is_file;
 
 	running_observer = &obs;
+	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, observe_on_signal);
 	signal(SIGTERM, observe_on_signal);
 	rc = obs.is_file ? observer_run_file(&obs) : observer_run_live(&obs);
@@ -162,6 +165,7 @@ int cmd_observe(int argc, char **argv)
 
 	observer_log_summary(&obs);
 	observer_close(&obs);
-	output_close(&out);
-	return rc == 0 && !out.failed ? 0 : 1;
+	if (output_close(&out) != 0)
+		rc = -1;
+	return rc == 0 ? 0 : 1;
 }

@@ -35,8 +35,8 @@
 
 static const char *const component = "measure";
 
+/* The signal that stopped the run, or 0. */
 static atomic_int stop_requested;
-static atomic_int signals_seen;
 
 struct run {
 	const struct measure_options *opt;
@@ -60,6 +60,9 @@ struct run {
 	size_t phase_left;
 
 	unsigned long jobs_measured;
+	int output_error;
+	pthread_t signal_thread;
+	int signal_thread_started;
 	unsigned long input_malformed; /* known once the feeder has ended */
 	unsigned long input_duplicates;
 };
@@ -71,39 +74,77 @@ static void on_fatal_signal(int sig)
 	raise(sig);
 }
 
-/* A second SIGINT or SIGTERM ends the run at once, after restoring. */
-static void on_stop_signal(int sig)
-{
-	static const char msg[] = "pathprobe: stopping: letting the "
-				  "connections in flight end (again to quit "
-				  "now)\n";
+/* Signals that end a run; a thread of their own takes them. */
+static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
+				   SIGUSR1, SIGUSR2, SIGALRM};
 
-	(void)sig;
-	if (atomic_fetch_add(&signals_seen, 1) > 0) {
-		sysctl_restore_all();
-		_exit(130);
-	}
-	atomic_store(&stop_requested, 1);
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
-		/* stderr is gone; nothing to report to */
-	}
+static void stop_signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]);
+	     i++)
+		sigaddset(set, stop_signals[i]);
 }
 
-static void install_signal_handlers(void)
+/*
+ * The first stop signal lets the batch in flight end and closes the job
+ * queue, so a configurator waiting for input wakes up; a second one
+ * restores the host settings and quits at once.
+ */
+static void *signal_main(void *arg)
 {
+	struct run *run = arg;
+	sigset_t set;
+	int sig;
+
+	stop_signal_set(&set);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (atomic_load(&stop_requested)) {
+			sysctl_restore_all();
+			_exit(128 + sig);
+		}
+		log_warn(component,
+			 "%s: letting the connections in flight "
+			 "end (send it again to quit now)",
+			 strsignal(sig));
+		atomic_store(&stop_requested, sig);
+		queue_close(&run->jobs);
+	}
+	return NULL;
+}
+
+/*
+ * Blocks the stop signals in every thread and starts the thread that
+ * takes them; fatal signals get a handler that restores the host
+ * settings before the process dies.
+ */
+static int install_signal_handlers(struct run *run)
+{
+	static const int fatal[] = {SIGSEGV,   SIGBUS,	SIGFPE, SIGILL,
+				    SIGABRT,   SIGTRAP, SIGSYS, SIGXCPU,
+				    SIGVTALRM, SIGPROF};
 	struct sigaction sa;
-	int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	sigset_t set;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		sigaction(fatal[i], &sa, NULL);
+	/* Broken pipes and oversized files become write errors. */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+
+	stop_signal_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&run->signal_thread, NULL, signal_main, run) != 0) {
+		log_error(component, "cannot start the signal thread");
+		return -1;
+	}
+	run->signal_thread_started = 1;
+	return 0;
 }
 
 static void raise_fd_limit(void)
@@ -326,6 +367,7 @@ static int configurator(struct run *run)
 	if (batch_max == 0)
 		batch_max = 1;
 	while (rc == 0 && !atomic_load(&stop_requested) &&
+	       !output_failed(&run->out) &&
 	       (n = take_batch(run, batch, batch_max)) > 0) {
 		rc = measure_batch(run, batch, n, configs, conns);
 		for (size_t i = 0; i < n; i++) {
@@ -461,8 +503,8 @@ static void teardown(struct run *run)
 		observer_log_summary(&run->observer);
 		observer_close(&run->observer);
 	}
-	if (run->out.buf)
-		output_close(&run->out);
+	if (run->out.buf && output_close(&run->out) != 0)
+		run->output_error = 1;
 	job_free(run->first_job);
 }
 
@@ -484,7 +526,9 @@ static int measure_prepare(struct run *run, char *iface_buf, size_t len)
 		return -1;
 	if (save_host_state(opt->plugin) != 0)
 		return -1;
-	install_signal_handlers();
+	if (queue_init(&run->jobs, JOB_QUEUE_CAPACITY) != 0 ||
+	    install_signal_handlers(run) != 0)
+		return -1;
 	if (configure(opt->plugin, opt->plugin->run_sysctls, 0) != 0)
 		return -1;
 	if (output_open(&run->out, opt->output, 1) != 0)
@@ -494,8 +538,6 @@ static int measure_prepare(struct run *run, char *iface_buf, size_t len)
 		return -1;
 	/* The feeder starts first so the queue fills while the rest is set
 	 * up, and the first batch is a full one. */
-	if (queue_init(&run->jobs, JOB_QUEUE_CAPACITY) != 0)
-		return -1;
 	if (pthread_create(&run->feeder, NULL, feeder_main, run) != 0)
 		return -1;
 	run->feeder_started = 1;
@@ -570,6 +612,10 @@ int measure_run(const struct measure_options *opt)
 	teardown(&run);
 	sysctl_restore_all();
 	sysctl_report_restored();
+	if (run.signal_thread_started) {
+		pthread_cancel(run.signal_thread);
+		pthread_join(run.signal_thread, NULL);
+	}
 
 	stop_feeder(&run);
 	log_info(component,
@@ -580,7 +626,8 @@ int measure_run(const struct measure_options *opt)
 		 atomic_load(&stop_requested) ? "; stopped by a signal" : "");
 	ares_library_cleanup();
 	curl_global_cleanup();
-	if (rc != 0)
+	if (rc != 0 || run.output_error)
 		return 1;
-	return atomic_load(&stop_requested) ? 130 : 0;
+	return atomic_load(&stop_requested) ? 128 + atomic_load(&stop_requested)
+					    : 0;
 }

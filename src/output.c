@@ -4,11 +4,21 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define OUTPUT_BUFFER_BYTES (256 * 1024)
+
+static void output_check_regular(struct output *out)
+{
+	struct stat st;
+
+	out->regular = fstat(out->fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (out->regular)
+		out->committed = lseek(out->fd, 0, SEEK_CUR);
+}
 
 int output_open(struct output *out, const char *path, int flush_each)
 {
@@ -22,6 +32,7 @@ int output_open(struct output *out, const char *path, int flush_each)
 	}
 	if (strcmp(path, "-") == 0) {
 		out->fd = STDOUT_FILENO;
+		output_check_regular(out);
 		return 0;
 	}
 	out->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -33,6 +44,7 @@ int output_open(struct output *out, const char *path, int flush_each)
 		return -1;
 	}
 	out->owns_fd = 1;
+	output_check_regular(out);
 	return 0;
 }
 
@@ -47,12 +59,22 @@ int output_flush(struct output *out)
 			continue;
 		if (n <= 0) {
 			log_error("output", "writing records failed: %s",
-				  strerror(errno));
-			out->failed = 1;
+				  n < 0 ? strerror(errno) : "nothing written");
+			atomic_store(&out->failed, 1);
+			/* Leave whole records only: cut what was written of
+			 * this buffer, which ends on a record boundary. */
+			if (out->regular &&
+			    ftruncate(out->fd, out->committed) != 0)
+				log_error("output",
+					  "cannot cut the partial "
+					  "record: %s",
+					  strerror(errno));
 			break;
 		}
 		done += (size_t)n;
 	}
+	if (!out->failed)
+		out->committed += (off_t)done;
 	out->len = 0;
 	return out->failed ? -1 : 0;
 }
@@ -104,13 +126,25 @@ int output_write(struct output *out, const json_t *record)
 	return out->flush_each ? output_flush(out) : 0;
 }
 
-void output_close(struct output *out)
+int output_failed(const struct output *out)
 {
+	return atomic_load(&out->failed);
+}
+
+int output_close(struct output *out)
+{
+	int failed;
+
 	if (out->buf)
 		output_flush(out);
-	if (out->owns_fd)
-		close(out->fd);
+	failed = atomic_load(&out->failed);
+	if (out->owns_fd && close(out->fd) != 0 && !failed) {
+		log_error("output", "closing the output failed: %s",
+			  strerror(errno));
+		failed = 1;
+	}
 	free(out->buf);
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
+	return failed ? -1 : 0;
 }

@@ -7,7 +7,9 @@
 #define PP_OUTPUT_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct output {
 	int fd;
@@ -17,7 +19,9 @@ struct output {
 	size_t len;
 	size_t cap;
 	unsigned long records;
-	int failed;
+	off_t committed;   /* end of the last whole record in a regular file */
+	int regular;	   /* the output is a regular file */
+	atomic_int failed; /* read by other threads to stop the run */
 };
 
 /* Opens "-" as standard output, or creates/truncates the file. */
@@ -27,6 +31,10 @@ int output_write(struct output *out, const json_t *record);
 /* Writes one record given as JSON text, without its newline. */
 int output_write_text(struct output *out, const char *text, size_t len);
 int output_flush(struct output *out);
-void output_close(struct output *out);
+/* Returns 1 once a write has failed. */
+int output_failed(const struct output *out);
+
+/* Flushes and closes; returns 0, or -1 when any write failed. */
+int output_close(struct output *out);
 
 #endif

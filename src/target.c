@@ -101,6 +101,48 @@ static int parse_port_text(const char *text, uint16_t *port)
 	return parse_port(value, port);
 }
 
+/* A domain goes into HTTP headers and DNS queries: names only. */
+#define DOMAIN_MAX_LEN 253 /* RFC 1035 section 2.3.4, without the dot */
+
+static int domain_check(const char *domain, char *why, size_t why_len)
+{
+	size_t len = strlen(domain);
+
+	if (len > DOMAIN_MAX_LEN) {
+		snprintf(why, why_len,
+			 "invalid \"domain\": longer than %d "
+			 "characters",
+			 DOMAIN_MAX_LEN);
+		return -1;
+	}
+	for (const char *p = domain; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+			snprintf(why, why_len,
+				 "invalid \"domain\": it "
+				 "contains a space or control character");
+			return -1;
+		}
+	return 0;
+}
+
+/* Reads an IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 one,
+ * which is what the kernel connects to. */
+static int parse_dip(const char *text, struct ip_addr *addr)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+					   0, 0, 0, 0, 0xff, 0xff};
+
+	if (ip_addr_parse(text, addr) != 0)
+		return -1;
+	if (addr->family == AF_INET6 &&
+	    memcmp(addr->bytes, mapped, sizeof(mapped)) == 0) {
+		memmove(addr->bytes, addr->bytes + 12, 4);
+		memset(addr->bytes + 4, 0, 12);
+		addr->family = AF_INET;
+	}
+	return 0;
+}
+
 static struct job *job_new(json_t *record)
 {
 	struct job *job = calloc(1, sizeof(*job));
@@ -143,7 +185,7 @@ static int parse_json_job(const char *line, size_t len, uint16_t default_port,
 			 "IPv4 or IPv6 address)");
 		goto invalid_job;
 	}
-	if (ip_addr_parse(json_string_value(dip), &job->dip) != 0) {
+	if (parse_dip(json_string_value(dip), &job->dip) != 0) {
 		snprintf(why, why_len,
 			 "invalid \"dip\" \"%.64s\": not an IPv4 "
 			 "or IPv6 address",
@@ -153,7 +195,7 @@ static int parse_json_job(const char *line, size_t len, uint16_t default_port,
 
 	dp = json_object_get(rec, "dp");
 	job->dp = default_port;
-	if (dp &&
+	if (dp && !json_is_null(dp) &&
 	    !(json_is_integer(dp) &&
 	      parse_port(json_integer_value(dp), &job->dp) == 0) &&
 	    !(json_is_string(dp) &&
@@ -171,6 +213,9 @@ static int parse_json_job(const char *line, size_t len, uint16_t default_port,
 			 "string");
 		goto invalid_job;
 	}
+	if (json_is_string(domain) &&
+	    domain_check(json_string_value(domain), why, why_len) != 0)
+		goto invalid_job;
 	job->domain = json_is_string(domain) ? json_string_value(domain) : NULL;
 	*out = job;
 	return 0;
@@ -251,7 +296,7 @@ static int parse_csv_job(const char *line, size_t len, struct job **out,
 			 n);
 		return -1;
 	}
-	if (ip_addr_parse(fields[0], &dip) != 0) {
+	if (parse_dip(fields[0], &dip) != 0) {
 		snprintf(why, why_len,
 			 "invalid dip \"%.64s\": not an IPv4 or "
 			 "IPv6 address",
@@ -266,6 +311,8 @@ static int parse_csv_job(const char *line, size_t len, struct job **out,
 		return -1;
 	}
 
+	if (domain_check(fields[2], why, why_len) != 0)
+		return -1;
 	rec = json_object();
 	json_object_set_new(rec, "dip", json_string(fields[0]));
 	json_object_set_new(rec, "dp", json_integer(dp));

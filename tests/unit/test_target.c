@@ -59,6 +59,24 @@ static const struct line_case line_cases[] = {
      0, NULL, "domain"},
     {"json duplicate key", "{\"dip\":\"192.0.2.1\",\"dip\":\"192.0.2.2\"}", 0,
      0, NULL, 0, NULL, "JSON"},
+    {"json domain with crlf",
+     "{\"dip\":\"192.0.2.1\",\"domain\":\"a\\r\\nX: 1\"}", 0, 0, NULL, 0, NULL,
+     "control"},
+    {"json domain with space", "{\"dip\":\"192.0.2.1\",\"domain\":\"a b\"}", 0,
+     0, NULL, 0, NULL, "space"},
+    {"json domain too long",
+     "{\"dip\":\"192.0.2.1\",\"domain\":\""
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+     0, 0, NULL, 0, NULL, "longer"},
+    {"json mapped ipv6 dip", "{\"dip\":\"::ffff:192.0.2.5\"}", 0, 1,
+     "192.0.2.5", 80, NULL, NULL},
+    {"json null port", "{\"dip\":\"192.0.2.1\",\"dp\":null}", 0, 1, "192.0.2.1",
+     80, NULL, NULL},
+    {"csv domain with space", "192.0.2.7,80,b example", 1, 0, NULL, 0, NULL,
+     "space"},
     {"empty line", "", 0, 0, NULL, 0, NULL, "empty"},
     {"blank crlf line", "\r", 0, 0, NULL, 0, NULL, "empty"},
     {"csv three fields", "192.0.2.7,80,b.example", 1, 1, "192.0.2.7", 80,
