@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define DEFAULT_WORKERS	      20
 #define DEFAULT_MAX_IN_FLIGHT 1000
@@ -207,6 +208,17 @@ static int parse_plugin_options(int argc, char **argv,
 	return 0;
 }
 
+/* Returns 1 when both paths name one existing file. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+		return 0;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int cmd_measure(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -297,6 +309,13 @@ int cmd_measure(int argc, char **argv)
 		/* CS6, as PATHspider's dscp plugin tests by default. */
 		opt.params.codepoints[0] = 48;
 		opt.params.codepoint_count = 1;
+	}
+	if (same_file(opt.input, opt.output)) {
+		log_error("measure",
+			  "--output %s is the input file: the run "
+			  "would overwrite its own targets",
+			  opt.output);
+		return 2;
 	}
 	if (opt.plugin->kind == PLUGIN_RESOLVER) {
 		struct resolver_run run = {

@@ -70,6 +70,15 @@ static void observe_list_chains(void)
 		       chain_registry[i]->description);
 }
 
+static int observe_has_chain(const struct chain *const *chains, size_t n,
+			     const struct chain *c)
+{
+	for (size_t i = 0; i < n; i++)
+		if (chains[i] == c)
+			return 1;
+	return 0;
+}
+
 int cmd_observe(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -136,8 +145,13 @@ int cmd_observe(int argc, char **argv)
 				  argv[i]);
 			return 2;
 		}
-		if (nchains == sizeof(chains) / sizeof(chains[0]))
-			break;
+		if (observe_has_chain(chains, nchains, c)) {
+			log_warn("observe",
+				 "chain %s given twice; using it "
+				 "once",
+				 c->name);
+			continue;
+		}
 		chains[nchains++] = c;
 	}
 	if (chain_registry_check() != 0)

@@ -264,11 +264,18 @@ json_t *combiner_build_record(const struct plugin *plugin,
 	return rec;
 }
 
+/* Marks a record whose packets may have been lost by the kernel. */
+#define CONDITION_DROPPED "pathprobe.observer.dropped"
+
 static void combiner_write(struct combiner *cb, struct job *job)
 {
 	json_t *rec = combiner_build_record(cb->plugin, cb->params, job,
 					    cb->output_flows);
 
+	if (cb->observer &&
+	    atomic_load(&cb->observer->kernel_drops) > job->drops_at_start)
+		json_array_append_new(json_object_get(rec, "conditions"),
+				      json_string(CONDITION_DROPPED));
 	output_write(cb->out, rec);
 	json_decref(rec);
 	job_free(job);

@@ -24,11 +24,11 @@ enum conn_state {
 
 /* How one connection is made, beyond its target and mode. */
 struct conn_setup {
-	int tos;	  /* IP_TOS / IPV6_TCLASS byte, or -1 to leave it */
-	int http_version; /* 0: libcurl's default, 1: HTTP/1.1, 2: HTTP/2 */
-	int fast_open;    /* TCP Fast Open (RFC 7413) on the connect */
-	int forged;       /* built by hand and sent on a raw socket */
-	int evil_bit;     /* forged: set the reserved IPv4 flag (RFC 3514) */
+	int tos;	   /* IP_TOS / IPV6_TCLASS byte, or -1 to leave it */
+	int http_version;  /* 0: libcurl's default, 1: HTTP/1.1, 2: HTTP/2 */
+	int fast_open;	   /* TCP Fast Open (RFC 7413) on the connect */
+	int forged;	   /* built by hand and sent on a raw socket */
+	int evil_bit;	   /* forged: set the reserved IPv4 flag (RFC 3514) */
 	int zero_checksum; /* forged UDP: send checksum 0 (RFC 768) */
 };
 
@@ -55,6 +55,8 @@ struct job {
 	size_t config_count;
 	struct conn_result results[JOB_MAX_CONFIGS];
 	int flows_pending; /* used by the combiner */
+	/* The observer's kernel drop count when the job started. */
+	unsigned long drops_at_start;
 };
 
 void job_free(struct job *job);

@@ -37,10 +37,13 @@ void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 
-	/* A message is one line: newlines from foreign text become spaces. */
+	/* A message is one line, and text from input must not drive the
+	 * terminal: control characters become spaces or '?'. */
 	for (char *p = text; *p; p++)
-		if (*p == '\n' || *p == '\r')
+		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 
 	time_format_utc(time_now_real(), stamp, sizeof(stamp));
 	pthread_mutex_lock(&log_lock);

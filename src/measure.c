@@ -317,8 +317,12 @@ static int measure_batch(struct run *run, struct job **batch, size_t n,
 {
 	const struct plugin *p = run->opt->plugin;
 
-	for (size_t i = 0; i < n; i++)
+	unsigned long drops = atomic_load(&run->observer.kernel_drops);
+
+	for (size_t i = 0; i < n; i++) {
 		batch[i]->config_count = configs;
+		batch[i]->drops_at_start = drops;
+	}
 	if (p->kind != PLUGIN_SYNCHRONISED) {
 		run_phase(run, batch, n, 0, configs, conns);
 		return 0;
@@ -414,6 +418,20 @@ static int resolve_chains(struct run *run)
 	return chain_registry_check();
 }
 
+/*
+ * Sizes the capture buffer by the connections in flight, 16 KiB each
+ * (an HTTP exchange is some twenty packets of up to 256 captured bytes
+ * and their headers), from 16 MiB to 256 MiB.
+ */
+static size_t capture_buffer_bytes(int max_in_flight)
+{
+	size_t bytes = (size_t)max_in_flight * 16384;
+
+	if (bytes < ((size_t)16 << 20))
+		return (size_t)16 << 20;
+	return bytes > ((size_t)256 << 20) ? (size_t)256 << 20 : bytes;
+}
+
 static int start_observer(struct run *run, const char *iface)
 {
 	struct observer_config cfg = {
@@ -425,6 +443,7 @@ static int start_observer(struct run *run, const char *iface)
 	    .max_flows = MEASURE_MAX_FLOWS,
 	    .idle_timeout = 2 * run->opt->params.timeout + 10,
 	    .snaplen = MEASURE_SNAPLEN,
+	    .buffer_bytes = capture_buffer_bytes(run->opt->max_in_flight),
 	    .on_flow = combiner_on_flow,
 	    .on_finished = combiner_on_finished,
 	    .ctx = &run->combiner,
@@ -501,6 +520,13 @@ static void teardown(struct run *run)
 	free(run->workers);
 	if (run->observer.pcap) {
 		observer_log_summary(&run->observer);
+		if (run->observer.kernel_drops)
+			log_warn(
+			    component,
+			    "the kernel dropped %lu packets: "
+			    "records marked pathprobe.observer.dropped may "
+			    "miss packets; lower --max-in-flight",
+			    (unsigned long)run->observer.kernel_drops);
 		observer_close(&run->observer);
 	}
 	if (run->out.buf && output_close(&run->out) != 0)

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define OBSERVER_POLL_MS 100
-/* Room in the kernel for bursts while the thread is busy: 64 MiB. */
+/* Room in the kernel for bursts while the thread is busy: 16 MiB. */
 #define OBSERVER_BUFFER_BYTES (16 << 20)
 
 static const char *const component = "observer";
@@ -117,7 +117,9 @@ static int observer_open_capture(struct observer *obs)
 	pcap_set_snaplen(obs->pcap, cfg->snaplen);
 	pcap_set_promisc(obs->pcap, 0);
 	pcap_set_immediate_mode(obs->pcap, 1);
-	pcap_set_buffer_size(obs->pcap, OBSERVER_BUFFER_BYTES);
+	pcap_set_buffer_size(obs->pcap, cfg->buffer_bytes
+					    ? (int)cfg->buffer_bytes
+					    : OBSERVER_BUFFER_BYTES);
 	pcap_set_tstamp_precision(obs->pcap, PCAP_TSTAMP_PRECISION_NANO);
 	rc = pcap_activate(obs->pcap);
 	if (rc == PCAP_ERROR_PERM_DENIED) {
@@ -278,6 +280,14 @@ static void observer_drain(struct observer *obs)
 	}
 }
 
+static void observer_count_drops(struct observer *obs)
+{
+	struct pcap_stat ps;
+
+	if (pcap_stats(obs->pcap, &ps) == 0)
+		atomic_store(&obs->kernel_drops, ps.ps_drop);
+}
+
 int observer_run_live(struct observer *obs)
 {
 	struct pollfd fds[2];
@@ -298,6 +308,7 @@ int observer_run_live(struct observer *obs)
 		while (read(obs->wake_pipe[0], sink, sizeof(sink)) > 0)
 			;
 		observer_drain(obs);
+		observer_count_drops(obs);
 		flow_table_expire(&obs->flows, time_now_real());
 		observer_handle_requests(obs, time_now_real(), 0);
 	}

@@ -52,6 +52,7 @@ struct observer_config {
 	size_t max_flows;
 	double idle_timeout;
 	int snaplen;
+	size_t buffer_bytes; /* kernel capture buffer; 0 for the default */
 	observer_flow_fn on_flow;
 	observer_text_fn on_flow_text; /* when set, on_flow is not called */
 	observer_finished_fn on_finished;
@@ -68,6 +69,8 @@ struct observer {
 	struct flow_table flows;
 	struct record_writer text; /* reused for every text record */
 	struct observer_stats stats;
+	/* Packets the kernel dropped so far, for other threads to read. */
+	atomic_ulong kernel_drops;
 	pthread_t thread;
 	int thread_started;
 	atomic_int stop;
