@@ -5,7 +5,8 @@ usage: check-records.py RECORDS TARGETS EXPECTED MODE LABEL
 
 Every target of TARGETS must have exactly one record in RECORDS, and the
 record's conditions must equal, as a set, the list EXPECTED gives for the
-target's lab_class and connection MODE.  Prints one ok/FAIL line per target
+target's lab_class and connection MODE (for an IPv6 target, the class's
+"ipv6" list for MODE where there is one).  Prints one ok/FAIL line per target
 and "LABEL: N passed, N failed"; exits 1 if any target failed.
 """
 
@@ -16,6 +17,15 @@ import sys
 def load_lines(path):
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def expected_conditions(entry, mode, dip):
+    """Returns a class's list for MODE. A class whose conditions differ
+    by family (mss: the client's MSS) has an "ipv6" object with the lists
+    for IPv6 targets."""
+    if ":" in dip and mode in entry.get("ipv6", {}):
+        return entry["ipv6"][mode]
+    return entry[mode]
 
 
 def main():
@@ -37,7 +47,7 @@ def main():
     passed = failed = 0
     for target in targets:
         dip, cls = target["dip"], target["lab_class"]
-        want = sorted(classes[cls][mode])
+        want = sorted(expected_conditions(classes[cls], mode, dip))
         found = by_dip.get(dip, [])
         if len(found) != 1:
             print("FAIL %s %s (%s): %d records" % (label, dip, cls, len(found)))

@@ -13,7 +13,7 @@ echo "== bringing the lab up"
 "$HERE/lab.sh" up
 
 echo "== pathprobe measure ecn on $(wc -l <"$HERE/targets.ndjson") lab targets"
-ip netns exec pp-client "$PATHPROBE" measure --input "$HERE/targets.ndjson" \
+ip netns exec "${PP_LAB_PREFIX:-pp}-client" "$PATHPROBE" measure --input "$HERE/targets.ndjson" \
 	ecn --timeout 2 >"$OUT"
 
 echo "== records"

@@ -358,6 +358,8 @@ tls_server_lines() {
     printf '\n%slisten [::]:443 ssl%s default_server ipv6only=on backlog=8192;' "$indent" "$http2"
     printf '\n%sssl_certificate %s;' "$indent" "$LAB_DIR/tls/cert.pem"
     printf '\n%sssl_certificate_key %s;' "$indent" "$LAB_DIR/tls/key.pem"
+    # nginx 1.22 leaves TLS 1.3 out of its default protocol list.
+    printf '\n%sssl_protocols TLSv1.2 TLSv1.3;' "$indent"
 }
 
 write_nginx_config() {

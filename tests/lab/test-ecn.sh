@@ -9,7 +9,7 @@ set -u
 PATHPROBE=$(realpath "${1:-./pathprobe}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/pathprobe-labtest.XXXXXX)
-CLIENT=pp-client
+CLIENT=${PP_LAB_PREFIX:-pp}-client
 passed=0
 failed=0
 
