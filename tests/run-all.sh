@@ -37,6 +37,7 @@ mkdir -p "$PP_CAPTURE_DIR"
 suite format "$HERE/format-check.sh"
 suite unit "$UNIT"
 suite lab "$HERE/lab/test-ecn.sh" "$PATHPROBE"
+suite lab-plugins "$HERE/lab/test-plugins.sh" "$PATHPROBE"
 # PATHspider's observer captures, when the shared folder sits beside the
 # repository; they are not kept in the repository itself.
 peer=$HERE/../../shared/peer/check
