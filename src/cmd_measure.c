@@ -32,6 +32,8 @@ static void measure_usage(FILE *f)
 		"  --max-in-flight N      connections open at once, over all "
 		"workers\n"
 		"                         (default %d)\n"
+		"  --rate N               start at most N jobs a second "
+		"(default: no limit)\n"
 		"  --input FILE           targets (default: - for standard "
 		"input)\n"
 		"  --output FILE          records (default: - for standard "
@@ -229,6 +231,7 @@ int cmd_measure(int argc, char **argv)
 	    {"csv-input", no_argument, NULL, 'C'},
 	    {"output-flows", no_argument, NULL, 'F'},
 	    {"max-in-flight", required_argument, NULL, 'M'},
+	    {"rate", required_argument, NULL, 'R'},
 	    {"write-pcap", required_argument, NULL, 'P'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -271,6 +274,20 @@ int cmd_measure(int argc, char **argv)
 					   &opt.max_in_flight))
 				return 2;
 			break;
+		case 'R': {
+			char *end;
+
+			opt.rate = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' ||
+			    !(opt.rate > 0 && opt.rate <= 1e6)) {
+				log_error("measure",
+					  "invalid --rate \"%s\": "
+					  "give jobs per second, above 0",
+					  optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'P':
 			opt.write_pcap = optarg;
 			break;

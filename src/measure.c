@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define JOB_QUEUE_CAPACITY 4096
@@ -349,6 +350,34 @@ static size_t take_batch(struct run *run, struct job **batch, size_t max)
 	return n;
 }
 
+/*
+ * Holds the configurator back so that jobs start at no more than --rate
+ * a second on average, and caps the next batch at one second's worth.
+ * Waiting here is pacing, not waiting for work.
+ */
+static size_t pace_batch(struct run *run, size_t batch_max, double started,
+			 unsigned long jobs_started)
+{
+	double rate = run->opt->rate;
+	double due, now;
+	struct timespec ts;
+
+	if (rate <= 0)
+		return batch_max;
+	due = started + (double)jobs_started / rate;
+	now = time_now_mono();
+	if (due > now && !atomic_load(&stop_requested)) {
+		double wait = due - now;
+
+		ts.tv_sec = (time_t)wait;
+		ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+	}
+	if (rate < (double)batch_max)
+		batch_max = rate < 1 ? 1 : (size_t)rate;
+	return batch_max;
+}
+
 static int configurator(struct run *run)
 {
 	const struct plugin *p = run->opt->plugin;
@@ -370,9 +399,15 @@ static int configurator(struct run *run)
 	}
 	if (batch_max == 0)
 		batch_max = 1;
+	double started = time_now_mono();
+	unsigned long jobs_started = 0;
+
 	while (rc == 0 && !atomic_load(&stop_requested) &&
 	       !output_failed(&run->out) &&
-	       (n = take_batch(run, batch, batch_max)) > 0) {
+	       (n = take_batch(
+		    run, batch,
+		    pace_batch(run, batch_max, started, jobs_started))) > 0) {
+		jobs_started += n;
 		rc = measure_batch(run, batch, n, configs, conns);
 		for (size_t i = 0; i < n; i++) {
 			if (rc == 0)

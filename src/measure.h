@@ -19,6 +19,7 @@ struct measure_options {
 	const char *write_pcap;
 	int workers;
 	int max_in_flight;
+	double rate; /* jobs started per second at most; 0 for no limit */
 	int csv_input;
 	int output_flows;
 	const struct plugin *plugin;
