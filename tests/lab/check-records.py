@@ -5,9 +5,9 @@ usage: check-records.py RECORDS TARGETS EXPECTED MODE LABEL
 
 Every target of TARGETS must have exactly one record in RECORDS, and the
 record's conditions must equal, as a set, the list EXPECTED gives for the
-target's lab_class and connection MODE (for an IPv6 target, the class's
-"ipv6" list for MODE where there is one).  Prints one ok/FAIL line per target
-and "LABEL: N passed, N failed"; exits 1 if any target failed.
+target's lab_class and connection MODE.  For an IPv6 target, the class's
+"ipv6" list for MODE is used where there is one.  Prints one ok/FAIL line
+per target and "LABEL: N passed, N failed"; exits 1 if any target failed.
 """
 
 import json
