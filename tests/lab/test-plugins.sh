@@ -1,8 +1,8 @@
 #!/bin/bash
 # Lab test of every plugin that has lab classes: for each
-# tests/lab/expected-PLUGIN.json, measures tests/lab/targets-PLUGIN.ndjson
-# in every connect mode the file gives and compares each record's
-# conditions.  Always tears the lab down.  Ends with "N passed, N failed".
+# tests/lab/expected-PLUGIN[.VARIANT].json, measures the matching
+# targets-PLUGIN[.VARIANT].ndjson in every connect mode the file gives and
+# compares each record's conditions.  Always tears the lab down.  Ends with "N passed, N failed".
 set -u
 
 PATHPROBE=$(realpath "${1:-./pathprobe}")
@@ -43,9 +43,11 @@ if ! "$HERE/lab.sh" up >"$WORK/lab-up.log" 2>&1; then
 fi
 
 for expected in "${expected_files[@]}"; do
-	plugin=$(basename "$expected" .json)
-	plugin=${plugin#expected-}
-	targets=$HERE/targets-$plugin.ndjson
+	# expected-PLUGIN[.VARIANT].json goes with targets-PLUGIN[.VARIANT].ndjson
+	name=$(basename "$expected" .json)
+	name=${name#expected-}
+	plugin=${name%%.*}
+	targets=$HERE/targets-$name.ndjson
 	modes=$(python3 -c '
 import json, sys
 classes = json.load(open(sys.argv[1]))["classes"]
@@ -53,7 +55,7 @@ modes = {"tcp", "http", "https", "dnsudp", "dnstcp", "tcpsyn"}
 print(" ".join(sorted({k for c in classes.values() for k in c
                        if k in modes})))' "$expected")
 	for mode in $modes; do
-		label=lab-$plugin-$mode
+		label=lab-${name//./-}-$mode
 		ip netns exec "$CLIENT" "$PATHPROBE" measure -w 4 \
 			--input "$targets" --output "$WORK/$label.json" \
 			"$plugin" --connect "$mode" --timeout 2 \
