@@ -132,8 +132,10 @@ static int observer_open_capture(struct observer *obs)
 		return -1;
 	}
 	if (rc == PCAP_ERROR_NO_SUCH_DEVICE) {
-		log_error(component, "interface %s not found (%s)", cfg->source,
-			  pcap_geterr(obs->pcap));
+		log_error(component,
+			  "%s is neither an interface nor a capture file "
+			  "(%s)",
+			  cfg->source, pcap_geterr(obs->pcap));
 		return -1;
 	}
 	if (rc < 0) {
