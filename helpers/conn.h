@@ -35,6 +35,7 @@ struct conn {
 	struct conn_result *result;
 	struct conn_setup setup;
 	int verify_certificates;
+	int worker_index; /* the worker that carries the job's connections */
 
 	/* TCP helper */
 	int fd;

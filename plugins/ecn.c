@@ -9,10 +9,15 @@
  * Conditions, from B's flow: the SYN-ACK's ECE and CWR bits give the
  * negotiation outcome, and the IP ECN field of packets from the target
  * gives the marks seen.
+ *
+ * With --desync, tcp_ecn stays 2 for the run and B's target gets a host
+ * route with the ECN feature for the time of B's connection, so every
+ * target runs on its own and no batch waits for its slowest target.
  */
 #include "plugin.h"
 
 #include "../src/packet.h"
+#include "../src/route.h"
 
 enum {
 	ECN_WORKS,
@@ -63,6 +68,24 @@ static const struct plugin_sysctl ecn_run_sysctls[] = {
     {"net/ipv4/tcp_ecn_fallback", {"0"}},
     {NULL, {NULL}},
 };
+
+/* --desync: ECN off host-wide, on per target through a host route. */
+static const struct plugin_sysctl ecn_desync_run_sysctls[] = {
+    {"net/ipv4/tcp_ecn", {"2"}},
+    {"net/ipv4/tcp_ecn_fallback", {"0"}},
+    {NULL, {NULL}},
+};
+
+static int ecn_desync_begin(const struct job *job, size_t config)
+{
+	return config == CONFIG_ECN ? route_ecn_add(&job->dip) : 0;
+}
+
+static void ecn_desync_end(const struct job *job, size_t config)
+{
+	if (config == CONFIG_ECN)
+		route_ecn_del(&job->dip);
+}
 
 static void add(json_t *conditions, int which)
 {
@@ -133,4 +156,8 @@ const struct plugin plugin_ecn = {
     .config_count = plugin_no_config_count,
     .prepare = plugin_no_prepare,
     .combine = ecn_combine,
+    .options = PLUGIN_OPTION_DESYNC,
+    .desync_run_sysctls = ecn_desync_run_sysctls,
+    .desync_begin = ecn_desync_begin,
+    .desync_end = ecn_desync_end,
 };

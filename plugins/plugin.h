@@ -48,6 +48,7 @@ struct plugin_params {
 	size_t codepoint_count;
 	const char *resolver; /* a DNS server address, or NULL for the
 			       * system's configuration */
+	int desync;	      /* switch the feature per target, not host-wide */
 };
 
 /* What a resolver plugin's run needs from the command line. */
@@ -62,6 +63,7 @@ struct resolver_run {
  * --timeout. */
 #define PLUGIN_OPTION_CODEPOINT 0x1
 #define PLUGIN_OPTION_RESOLVER	0x2
+#define PLUGIN_OPTION_DESYNC	0x4
 
 #define CONNECT_MASK(mode) (1u << (mode))
 
@@ -101,7 +103,19 @@ struct plugin {
 			const struct job *job, json_t *conditions);
 	/* Runs a PLUGIN_RESOLVER plugin; returns the exit status. */
 	int (*run)(const struct resolver_run *run);
+	/*
+	 * The desynchronised mode (--desync) of a synchronised plugin: the
+	 * settings held for the run instead of `sysctls`, and what to do
+	 * before and after each configuration's connection of one job, so
+	 * that jobs run independently.  Only with PLUGIN_OPTION_DESYNC.
+	 */
+	const struct plugin_sysctl *desync_run_sysctls;
+	int (*desync_begin)(const struct job *job, size_t config);
+	void (*desync_end)(const struct job *job, size_t config);
 };
+
+int plugin_no_desync_begin(const struct job *job, size_t config);
+void plugin_no_desync_end(const struct job *job, size_t config);
 
 /* Defaults for the callbacks a plugin does not need. */
 size_t plugin_no_config_count(const struct plugin_params *params);

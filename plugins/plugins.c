@@ -51,6 +51,19 @@ void plugin_no_prepare(const struct plugin_params *params, size_t config,
 	(void)setup;
 }
 
+int plugin_no_desync_begin(const struct job *job, size_t config)
+{
+	(void)job;
+	(void)config;
+	return 0;
+}
+
+void plugin_no_desync_end(const struct job *job, size_t config)
+{
+	(void)job;
+	(void)config;
+}
+
 size_t plugin_config_count(const struct plugin *p,
 			   const struct plugin_params *params)
 {

@@ -111,4 +111,6 @@ const struct plugin plugin_tfo = {
     .config_count = plugin_no_config_count,
     .prepare = tfo_prepare,
     .combine = tfo_combine,
+    .desync_begin = plugin_no_desync_begin,
+    .desync_end = plugin_no_desync_end,
 };

@@ -52,6 +52,11 @@ static void measure_usage(FILE *f)
 		"  --codepoint N          dscp: a DSCP to test, 0 to 63; "
 		"repeatable\n"
 		"                         (default 48)\n"
+		"  --desync               ecn: switch ECN per target with a "
+		"host route\n"
+		"                         instead of the host-wide sysctl, so "
+		"targets\n"
+		"                         need not wait for each other\n"
 		"  --resolver ADDR[:PORT] dnsresolv: the DNS server to ask "
 		"(default: the\n"
 		"                         system's resolver configuration)\n"
@@ -142,6 +147,7 @@ static int parse_plugin_options(int argc, char **argv,
 	    {"codepoint", required_argument, NULL, 'd'},
 	    {"verify", no_argument, NULL, 'V'},
 	    {"resolver", required_argument, NULL, 'r'},
+	    {"desync", no_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -184,6 +190,16 @@ static int parse_plugin_options(int argc, char **argv,
 			break;
 		case 'V':
 			opt->params.verify_certificates = 1;
+			break;
+		case 'D':
+			if (!(opt->plugin->options & PLUGIN_OPTION_DESYNC)) {
+				log_error("measure",
+					  "--desync is not an option "
+					  "of %s",
+					  opt->plugin->name);
+				return -1;
+			}
+			opt->params.desync = 1;
 			break;
 		case 'r':
 			if (!(opt->plugin->options & PLUGIN_OPTION_RESOLVER)) {

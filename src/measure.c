@@ -6,6 +6,7 @@
 #include "observer.h"
 #include "output.h"
 #include "queue.h"
+#include "route.h"
 #include "sysctl.h"
 #include "target.h"
 #include "timeutil.h"
@@ -104,6 +105,8 @@ static void *signal_main(void *arg)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (atomic_load(&stop_requested)) {
+			if (run->opt->params.desync)
+				route_flush_ours();
 			sysctl_restore_all();
 			_exit(128 + sig);
 		}
@@ -245,15 +248,20 @@ static void *feeder_main(void *arg)
 	return NULL;
 }
 
+static void pipeline_conn_done(struct run *run, struct conn *c);
+
 static void on_conn_done(struct conn *c, void *ctx)
 {
 	struct run *run = ctx;
 
+	if (run->opt->params.desync) {
+		pipeline_conn_done(run, c);
+		return;
+	}
 	pthread_mutex_lock(&run->phase_lock);
 	if (--run->phase_left == 0)
 		pthread_cond_signal(&run->phase_done);
 	pthread_mutex_unlock(&run->phase_lock);
-	(void)c;
 }
 
 static int configure(const struct plugin *p, const struct plugin_sysctl *list,
@@ -424,9 +432,119 @@ static int configurator(struct run *run)
 	return rc;
 }
 
-static int save_host_state(const struct plugin *p)
+/*
+ * Desynchronised runs: each job's configurations run one after another
+ * on one worker, with the plugin's begin and end steps around each, and
+ * up to --max-in-flight jobs are under way at once, each on its own.
+ */
+static void pipeline_start(struct run *run, struct conn *c, struct job *job,
+			   size_t config)
 {
-	const struct plugin_sysctl *lists[] = {p->sysctls, p->run_sysctls};
+	const struct measure_options *opt = run->opt;
+	int worker_index = c->worker_index;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->worker_index = worker_index;
+	c->job = job;
+	c->config = config;
+	c->mode = opt->params.connect;
+	c->timeout = opt->params.timeout;
+	c->setup.tos = -1;
+	c->verify_certificates = opt->params.verify_certificates;
+	opt->plugin->prepare(&opt->params, config, &c->setup);
+	c->result = &job->results[config];
+	if (opt->plugin->desync_begin(job, config) != 0) {
+		static struct log_ratelimit rl;
+		char addr[64];
+
+		c->result->state = CONN_FAILED;
+		c->result->error = errno;
+		c->result->start = c->result->stop = time_now_real();
+		ip_addr_format(&job->dip, addr, sizeof(addr));
+		if (log_ratelimit_allow(&rl))
+			log_error(component,
+				  "%s: cannot set the connection "
+				  "up: %s",
+				  addr, strerror(errno));
+		pipeline_conn_done(run, c);
+		return;
+	}
+	worker_submit(&run->workers[worker_index], c);
+}
+
+static void pipeline_conn_done(struct run *run, struct conn *c)
+{
+	struct job *job = c->job;
+
+	run->opt->plugin->desync_end(job, c->config);
+	if (c->config + 1 < job->config_count) {
+		pipeline_start(run, c, job, c->config + 1);
+		return;
+	}
+	combiner_add_job(&run->combiner, job);
+	free(c);
+	pthread_mutex_lock(&run->phase_lock);
+	run->jobs_measured++;
+	if (--run->phase_left < (size_t)run->opt->max_in_flight)
+		pthread_cond_signal(&run->phase_done);
+	pthread_mutex_unlock(&run->phase_lock);
+}
+
+static int configurator_pipeline(struct run *run)
+{
+	const struct plugin *p = run->opt->plugin;
+	size_t configs = plugin_config_count(p, &run->opt->params);
+	size_t max = (size_t)run->opt->max_in_flight;
+	double started = time_now_mono();
+	unsigned long jobs_started = 0;
+	int next_worker = 0;
+
+	while (!atomic_load(&stop_requested) && !output_failed(&run->out)) {
+		struct job *job;
+		struct conn *c;
+
+		pthread_mutex_lock(&run->phase_lock);
+		while (run->phase_left >= max && !atomic_load(&stop_requested))
+			pthread_cond_wait(&run->phase_done, &run->phase_lock);
+		pthread_mutex_unlock(&run->phase_lock);
+		pace_batch(run, 1, started, jobs_started);
+
+		job = queue_pop(&run->jobs);
+		c = job ? calloc(1, sizeof(*c)) : NULL;
+		if (!c) {
+			job_free(job);
+			break;
+		}
+		jobs_started++;
+		job->config_count = configs;
+		job->drops_at_start = atomic_load(&run->observer.kernel_drops);
+		c->worker_index = next_worker;
+		next_worker = (next_worker + 1) % run->opt->workers;
+		pthread_mutex_lock(&run->phase_lock);
+		run->phase_left++;
+		pthread_mutex_unlock(&run->phase_lock);
+		pipeline_start(run, c, job, 0);
+	}
+
+	pthread_mutex_lock(&run->phase_lock);
+	while (run->phase_left > 0)
+		pthread_cond_wait(&run->phase_done, &run->phase_lock);
+	pthread_mutex_unlock(&run->phase_lock);
+	return 0;
+}
+
+static const struct plugin_sysctl *run_sysctls(const struct measure_options *o)
+{
+	return o->params.desync ? o->plugin->desync_run_sysctls
+				: o->plugin->run_sysctls;
+}
+
+static int save_host_state(const struct measure_options *opt)
+{
+	const struct plugin *p = opt->plugin;
+	const struct plugin_sysctl *lists[] = {
+	    opt->params.desync ? NULL : p->sysctls, run_sysctls(opt)};
 
 	for (size_t l = 0; l < 2; l++)
 		for (size_t i = 0; lists[l] && lists[l][i].name; i++)
@@ -586,12 +704,15 @@ static int measure_prepare(struct run *run, char *iface_buf, size_t len)
 	iface = pick_interface(run, iface_buf, len);
 	if (!iface)
 		return -1;
-	if (save_host_state(opt->plugin) != 0)
+	if (save_host_state(opt) != 0)
 		return -1;
+	if (opt->params.desync && route_flush_ours() > 0)
+		log_warn(component,
+			 "removed ECN routes left by an earlier run");
 	if (queue_init(&run->jobs, JOB_QUEUE_CAPACITY) != 0 ||
 	    install_signal_handlers(run) != 0)
 		return -1;
-	if (configure(opt->plugin, opt->plugin->run_sysctls, 0) != 0)
+	if (configure(opt->plugin, run_sysctls(opt), 0) != 0)
 		return -1;
 	if (output_open(&run->out, opt->output, 1) != 0)
 		return -1;
@@ -671,10 +792,13 @@ int measure_run(const struct measure_options *opt)
 			 opt->workers, opt->max_in_flight,
 			 connect_mode_name(opt->params.connect),
 			 opt->params.timeout);
-		rc = configurator(&run);
+		rc = opt->params.desync ? configurator_pipeline(&run)
+					: configurator(&run);
 		combiner_wait_written(&run.combiner);
 	}
 	teardown(&run);
+	if (opt->params.desync && route_flush_ours() > 0)
+		log_warn(component, "removed ECN routes still in place");
 	sysctl_restore_all();
 	sysctl_report_restored();
 	if (run.signal_thread_started) {

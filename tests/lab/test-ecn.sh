@@ -73,6 +73,23 @@ for mode in http tcp; do
 		"before: $before after: $after"
 done
 
+# The desynchronised mode switches ECN per target with a host route and
+# must give the same conditions as the host-wide switch.
+in_client "$PATHPROBE" measure -w 4 --input "$HERE/targets.ndjson" \
+	--output "$WORK/desync.json" ecn --desync --timeout 2 \
+	2>"$WORK/desync.log"
+result "measure ecn --desync exits 0" $? "$(tail -n 3 "$WORK/desync.log")"
+"$HERE/check-records.py" "$WORK/desync.json" "$HERE/targets.ndjson" \
+	"$HERE/expected.json" http "lab-ecn-desync" >"$WORK/desync.check"
+grep -v '^ok ' "$WORK/desync.check"
+add_counts "$WORK/desync.check"
+routes=$(ip -n "$CLIENT" route show proto 0xf3; ip -n "$CLIENT" -6 route show proto 0xf3)
+[ -z "$routes" ]
+result "no ECN routes left after --desync" $? "$routes"
+after=$(sysctls)
+[ "$after" = "$before" ]
+result "sysctls restored after --desync" $? "before: $before after: $after"
+
 # Interrupt a run with SIGINT while connections are in flight: the
 # sysctls come back and the output holds only whole records.
 for i in $(seq 1 200); do
