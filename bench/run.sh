@@ -1,13 +1,20 @@
 #!/bin/bash
-# Benchmarks `pathprobe measure ecn` on the namespace lab: N answering
-# targets (default 1000) at 20 and at 200 workers, and the lab's own
-# connection-rate ceiling from `ab` in the same run.  Prints jobs per
-# second, CPU seconds per 1,000 jobs and peak memory for each run, and
-# checks that every record is the clean-path result.
+# Benchmarks `pathprobe measure ecn` on the namespace lab, each figure with
+# its goal:
+# - the lab's connection-rate ceiling from `ab` (a new connection per
+#   request), measured in the same run;
+# - 1,000 answering targets at 20 and at 200 workers;
+# - 10,000 answering targets, host-wide switch and --desync: jobs per
+#   second against half the ceiling (two connections a job);
+# - 10,000 targets of which 30% never answer, timeout 5 s, at most 1,000
+#   connections in flight: wall time against 1.5 x (timed-out connections
+#   x 5 s / 1,000).
+# Every run also checks that each record has its class's conditions.
+# BENCH_TARGETS scales the 10,000.
 set -u
 
 PATHPROBE=$(realpath "${1:-./pathprobe}")
-COUNT=${BENCH_TARGETS:-1000}
+COUNT=${BENCH_TARGETS:-10000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 LAB=$HERE/../tests/lab/lab.sh
 WORK=$(mktemp -d /tmp/pathprobe-bench.XXXXXX)
@@ -16,38 +23,69 @@ trap 'exit 130' INT TERM
 
 "$LAB" up >"$WORK/lab.log" 2>&1 || { cat "$WORK/lab.log"; exit 1; }
 
-# Targets from the clean benchmark block 198.19.0.0/17.
-python3 - "$COUNT" >"$WORK/targets.ndjson" <<'PY'
+# Targets: clean ones from 198.19.0.0/17, silent ones from 198.19.128.0/17.
+targets() { # COUNT SILENT_PERCENT
+	python3 - "$1" "$2" <<'PY'
 import sys
-for i in range(int(sys.argv[1])):
+count, silent = int(sys.argv[1]), int(sys.argv[2])
+for i in range(count):
+    block = 128 if i % 100 < silent else 0
     print('{"dip": "198.19.%d.%d", "domain": "bench.lab.example"}'
-          % (i // 250, i % 250 + 1))
+          % (block + (i // 250) % 128, i % 250 + 1))
 PY
+}
 
-echo "ceiling: ab -n 20000 -c 50 (a new TCP connection per request)"
-ip netns exec pp-client ab -q -n 20000 -c 50 http://198.19.0.1/ \
-	2>/dev/null | grep -E 'Requests per second|Failed requests'
+ceiling=$(ip netns exec pp-client ab -q -n 20000 -c 50 \
+	http://198.19.0.1/ 2>/dev/null |
+	sed -nE 's/^Requests per second: +([0-9.]+).*/\1/p')
+echo "ceiling: ab -n 20000 -c 50: $ceiling connections/s," \
+	"so about $(python3 -c "print(int(float('${ceiling:-0}') / 2))") jobs/s"
 
-for workers in 20 200; do
+# run NAME COUNT SILENT_PERCENT GOAL_KIND [pathprobe measure options...]
+run() {
+	local name=$1 count=$2 silent=$3 goal=$4
+	shift 4
+	targets "$count" "$silent" >"$WORK/targets.ndjson"
 	ip netns exec pp-client /usr/bin/time -o "$WORK/time" \
-		-f '%e %U %S %M' "$PATHPROBE" measure -w "$workers" \
-		--input "$WORK/targets.ndjson" ecn --timeout 5 \
-		>"$WORK/out.json" 2>"$WORK/err.log"
-	read -r wall user sys rss <"$WORK/time"
-	python3 - "$WORK/out.json" "$COUNT" "$workers" "$wall" "$user" \
-		"$sys" "$rss" <<'PY'
+		-f '%e %U %S %M' "$PATHPROBE" measure "$@" \
+		--input "$WORK/targets.ndjson" >"$WORK/out.json" \
+		2>"$WORK/err.log"
+	python3 - "$WORK/out.json" "$WORK/time" "$name" "$count" "$goal" \
+		"${ceiling:-0}" "$silent" <<'PY'
 import json, sys
-path, count, workers = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-wall, user, sys_, rss = map(float, sys.argv[4:8])
-want = sorted(["ecn.connectivity.works", "ecn.negotiation.succeeded",
-               "ecn.ipmark.ect0.seen", "ecn.ipmark.ect1.not_seen",
-               "ecn.ipmark.ce.not_seen"])
+path, timef, name, count, goal, ceiling, silent = sys.argv[1:8]
+count, ceiling, silent = int(count), float(ceiling), int(silent)
+wall, user, sys_, rss = map(float, open(timef).read().split())
+clean = sorted(["ecn.connectivity.works", "ecn.negotiation.succeeded",
+                "ecn.ipmark.ect0.seen", "ecn.ipmark.ect1.not_seen",
+                "ecn.ipmark.ce.not_seen"])
 recs = [json.loads(l) for l in open(path)]
-exact = sum(sorted(r["conditions"]) == want for r in recs)
-print("measure ecn, %s workers: %d jobs in %.2f s = %.0f jobs/s; "
-      "%.2f CPU s per 1,000 jobs; peak memory %.1f MB; %d/%d records exact"
-      % (workers, len(recs), wall, len(recs) / wall,
-         (user + sys_) * 1000 / max(len(recs), 1), rss / 1024, exact, count))
+exact = sum(sorted(r["conditions"]) == (
+    ["ecn.connectivity.offline"] if r["dip"].startswith("198.19.")
+    and int(r["dip"].split(".")[2]) >= 128 else clean) for r in recs)
+line = ("%s: %d jobs in %.1f s = %.0f jobs/s, %.2f CPU s per 1,000 jobs, "
+        "peak memory %.1f MB, %d/%d records exact"
+        % (name, len(recs), wall, len(recs) / wall,
+           (user + sys_) * 1000 / max(len(recs), 1), rss / 1024, exact,
+           count))
+if goal == "ratio" and ceiling:
+    ratio = len(recs) / wall / (ceiling / 2)
+    line += "; %.2f of the ceiling (goal 0.50: %s)" % (
+        ratio, "met" if ratio >= 0.5 else "not met")
+elif goal == "silent":
+    bound = 1.5 * (count * silent / 100 * 2) * 5 / 1000
+    line += "; goal %.1f s: %s" % (bound, "met" if wall <= bound else "not met")
+print(line)
 PY
-	grep -E 'observer:' "$WORK/err.log" | sed 's/^/  /'
-done
+	grep -E 'dropped by the kernel' "$WORK/err.log" |
+		sed -E 's/.*flows, /  observer: /'
+}
+
+run "1,000 targets, 20 workers" 1000 0 none -w 20 ecn
+run "1,000 targets, 200 workers" 1000 0 none -w 200 ecn
+run "$COUNT targets, host-wide" "$COUNT" 0 ratio ecn
+run "$COUNT targets, --desync" "$COUNT" 0 ratio ecn --desync
+run "$COUNT targets, 30% silent, host-wide" "$COUNT" 30 silent \
+	--max-in-flight 1000 ecn --timeout 5
+run "$COUNT targets, 30% silent, --desync" "$COUNT" 30 silent \
+	--max-in-flight 1000 ecn --desync --timeout 5
