@@ -144,8 +144,8 @@ void dns_conn_finish(struct conn *c, int timed_out)
 	}
 	r->state = dns_state(c->dns_status);
 	r->error = c->dns_status;
-	/* Destroying the channel closes its sockets; answers still pending
-	 * come back as ARES_EDESTRUCTION and are ignored. */
+	/* Destroying the channel closes its sockets.  Queries still pending
+	 * complete with ARES_EDESTRUCTION, which is ignored. */
 	if (c->channel) {
 		ares_destroy(c->channel);
 		c->channel = NULL;

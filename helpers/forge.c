@@ -164,7 +164,7 @@ static void udp_dns_query(struct forge_buf *b, const struct conn *c,
 	put16(b, 0);
 	put16(b, 0);
 	name_start = b->len;
-	/* The root name stands in for a missing or invalid domain. */
+	/* The root name replaces a missing or invalid domain. */
 	if (strcmp(name, ".") == 0 || dns_name(b, name) != 0) {
 		b->len = name_start;
 		put8(b, 0);
@@ -280,7 +280,7 @@ int forge_conn_start(struct conn *c)
 
 void forge_conn_finish(struct conn *c)
 {
-	/* Sent and waited for: the flow tells whether the target answered. */
+	/* Sent and waited for: the flow shows whether the target responded. */
 	c->result->state = CONN_OK;
 	c->result->stop = time_now_real();
 	if (c->fd >= 0) {

@@ -7,7 +7,7 @@
  * only: IPv6 has no such flag, so IPv6 targets are skipped.
  *
  * Conditions: evilbit.connectivity.* compares A with B;
- * evilbit.mark.seen or not_seen tells whether B's answer carried the flag.
+ * evilbit.mark.seen or not_seen shows whether B's response carried the flag.
  */
 #include "plugin.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * h2: does HTTP/2 (RFC 9113) get through?  Connection A asks for
- * HTTP/1.1, connection B for HTTP/2: over http by the HTTP/1.1 Upgrade
+ * h2: does HTTP/2 (RFC 9113) get through?  Connection A requests
+ * HTTP/1.1, connection B HTTP/2: over http by the HTTP/1.1 Upgrade
  * to h2c, over https by TLS ALPN.  The upgrade succeeded when B's
  * response came over HTTP/2.
  */

@@ -6,7 +6,7 @@
  * too), so the configurations run one after another.
  *
  * Conditions per option X: X.connectivity.* compares A with X's B;
- * X.negotiation.succeeded or failed tells whether X's SYN-ACK carried the
+ * X.negotiation.succeeded or failed shows whether X's SYN-ACK carried the
  * option; X.unsolicited.seen or not_seen whether A's SYN-ACK carried it
  * although A offered none.
  */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * tfo: does TCP Fast Open (RFC 7413) get through?  Three connections, one
- * after another: A without Fast Open; B1 with Fast Open, which asks the
- * target for a cookie; B2 with Fast Open again, which sends its first data
+ * after another: A without Fast Open; B1 with Fast Open, which requests a
+ * cookie from the target; B2 with Fast Open again, which sends its first data
  * on the SYN with the cookie the kernel kept from B1.  The kernel needs
  * client Fast Open on (net.ipv4.tcp_fastopen bit 1, its default), and the
  * connections must run in order, so the plugin is synchronised, with no

@@ -64,8 +64,8 @@ static void request_init(struct route_request *req, unsigned short type,
 }
 
 /*
- * Sends a request and reads the answer into buf; returns the answer's
- * length, or -1 with errno from the kernel's error message.
+ * Sends a request and reads the reply into buf.  Returns the reply's
+ * length, or -1 with errno set from the kernel's error message.
  */
 static ssize_t netlink_talk(int fd, struct route_request *req, char *buf,
 			    size_t len)

@@ -2,7 +2,7 @@
 /*
  * Host routes that turn ECN on for one destination (the route feature
  * RTAX_FEATURE_ECN, as `ip route add ... features ecn` sets), over
- * rtnetlink.  With net.ipv4.tcp_ecn=2 the kernel then asks for ECN on
+ * rtnetlink.  With net.ipv4.tcp_ecn=2 the kernel then requests ECN on
  * connections to that destination only, so ECN can be switched per
  * target instead of host-wide.
  *

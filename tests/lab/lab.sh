@@ -1,13 +1,14 @@
 #!/bin/bash
 # Network-namespace lab for pathprobe: one client, one router running
-# nftables middleboxes, and nginx servers that serve whole address blocks.
+# nftables middleboxes, nginx servers that serve whole address blocks, and
+# a knot DNS server that answers on its blocks too.
 # Every address is from a documentation or benchmarking range and the router
 # has no default route, so no packet can leave the lab.
 #
 # Usage: lab.sh up|down|status   (as root)
 # PP_LAB_PREFIX (default pp) starts every namespace name and the nft table
 # name, so labs with different prefixes can be up at the same time.
-# State (nginx configs, pid files, logs, TLS key) lives in
+# State (nginx and knot configs, the zone, pid files, logs, TLS key) lives in
 # ${PP_LAB_DIR:-/tmp/$PP_LAB_PREFIX-lab}.
 set -eu
 
@@ -34,7 +35,9 @@ NS_SRV_TOS=$PREFIX-srv-tos
 NS_SRV_JUMBO=$PREFIX-srv-jumbo
 NS_SRV_H2=$PREFIX-srv-h2
 NS_SRV_H1=$PREFIX-srv-h1
-SERVER_NAMESPACES="$NS_SRV_ECN $NS_SRV_NOECN $NS_SRV_TOS $NS_SRV_JUMBO $NS_SRV_H2 $NS_SRV_H1"
+NS_SRV_DNS=$PREFIX-srv-dns
+NS_SRV_TFO=$PREFIX-srv-tfo
+SERVER_NAMESPACES="$NS_SRV_ECN $NS_SRV_NOECN $NS_SRV_TOS $NS_SRV_JUMBO $NS_SRV_H2 $NS_SRV_H1 $NS_SRV_DNS $NS_SRV_TFO"
 ALL_NAMESPACES="$NS_CLIENT $NS_ROUTER $SERVER_NAMESPACES"
 # Servers whose nginx also serves HTTPS on port 443.
 TLS_NAMESPACES="$NS_SRV_H2 $NS_SRV_H1"
@@ -56,6 +59,8 @@ $NS_SRV_TOS   pp-r-tos   pp-tos0   198.51.100.9  198.51.100.10 30 2001:db8:0:4::
 $NS_SRV_JUMBO pp-r-jumbo pp-jumbo0 198.51.100.13 198.51.100.14 30 2001:db8:0:5:: 9000
 $NS_SRV_H2    pp-r-h2    pp-h20    198.51.100.17 198.51.100.18 30 2001:db8:0:6:: 1500
 $NS_SRV_H1    pp-r-h1    pp-h10    198.51.100.21 198.51.100.22 30 2001:db8:0:7:: 1500
+$NS_SRV_DNS   pp-r-dns   pp-dns0   198.51.100.25 198.51.100.26 30 2001:db8:0:8:: 1500
+$NS_SRV_TFO   pp-r-tfo   pp-tfo0   198.51.100.29 198.51.100.30 30 2001:db8:0:9:: 1500
 "
 
 # Target classes, as "number name server-namespace". Class k owns
@@ -95,6 +100,16 @@ TARGET_CLASSES="
 45 tcpopt-offline  $NS_SRV_ECN
 50 h2-capable      $NS_SRV_H2
 51 h1-only         $NS_SRV_H1
+60 dns-clean       $NS_SRV_DNS
+61 dns-udp-drop    $NS_SRV_DNS
+62 udpzero-drop    $NS_SRV_DNS
+63 evil-drop       $NS_SRV_DNS
+64 evil-bleach     $NS_SRV_DNS
+65 dns-offline     $NS_SRV_DNS
+70 tfo-server      $NS_SRV_TFO
+71 tfo-syndata-drop $NS_SRV_TFO
+72 tfo-strip       $NS_SRV_TFO
+73 tfo-none        $NS_SRV_ECN
 "
 
 # Benchmark blocks, both routed to the ECN server. Only the clean pair is
@@ -150,9 +165,11 @@ set_namespace_sysctls() {
     done
 }
 
-# Class number -> IPv4 and IPv6 target block.
+# Class number -> IPv4 and IPv6 target block, and the address HOST in it.
 class_block_v4() { echo "198.18.$1.0/24"; }
 class_block_v6() { echo "2001:db8:100:$1::/64"; }
+class_address_v4() { echo "198.18.$1.$2"; }
+class_address_v6() { echo "2001:db8:100:$1::$2"; }
 
 # ---------------------------------------------------------------- down ---
 
@@ -289,6 +306,14 @@ setup_servers() {
     # Copies the DSCP of a connection's SYN onto everything the server sends
     # on it (IPv4 and IPv6). Every other server keeps the default 0.
     set_namespace_sysctls "$NS_SRV_TOS" net.ipv4.tcp_reflect_tos=1
+    # Server Fast Open on every listener (0x400) with cookies (0x2), set
+    # before nginx listens. Covers IPv6 too. Client bit 0x1 is the default.
+    set_namespace_sysctls "$NS_SRV_TFO" net.ipv4.tcp_fastopen=1027
+    # knot answers UDP from the address a query came to (IPV6_PKTINFO).
+    # IPv6 refuses that source with EINVAL when it is an AnyIP address, not
+    # one on an interface, unless non-local sources are allowed. IPv4
+    # accepts a local route's address as it is.
+    set_namespace_sysctls "$NS_SRV_DNS" net.ipv6.ip_nonlocal_bind=1
 }
 
 # Prints the router's next hop (v4 and v6) towards a server namespace.
@@ -430,6 +455,89 @@ wait_for_nginx() {
     done
 }
 
+# Writes the lab.example zone: every class name resolves to address .10
+# of its own block, and a few extra names (several addresses, one family
+# only) point into the clean class for dnsresolv tests. Any other name is
+# NXDOMAIN.
+write_zone() {
+    local file=$1
+    {
+        echo "\$ORIGIN lab.example."
+        echo "\$TTL 60"
+        echo "@ SOA ns hostmaster 1 3600 600 86400 60"
+        echo "@ NS ns"
+        echo "ns A $(class_address_v4 60 53)"
+        echo "ns AAAA $(class_address_v6 60 53)"
+        echo "multi A $(class_address_v4 1 21)"
+        echo "multi A $(class_address_v4 1 22)"
+        echo "multi AAAA $(class_address_v6 1 21)"
+        echo "multi AAAA $(class_address_v6 1 22)"
+        echo "v4only A $(class_address_v4 1 23)"
+        echo "v6only AAAA $(class_address_v6 1 23)"
+        echo "$TARGET_CLASSES" | while read -r number name ns; do
+            [ -n "$number" ] || continue
+            echo "$name A $(class_address_v4 "$number" 10)"
+            echo "$name AAAA $(class_address_v6 "$number" 10)"
+        done
+    } >"$file"
+}
+
+# knot listens on the wildcard addresses and so answers every address of
+# the blocks routed to its namespace (AnyIP), over UDP and TCP.
+write_knot_config() {
+    local dir=$1
+    cat >"$dir/knot.conf" <<KNOT
+# Generated by tests/lab/lab.sh.
+server:
+    rundir: $dir
+    pidfile: $dir/knot.pid
+    listen: [ 0.0.0.0@53, ::@53 ]
+    udp-workers: 2
+    tcp-workers: 2
+
+log:
+  - target: $dir/knot.log
+    any: info
+
+database:
+    storage: $dir/db
+
+control:
+    listen: $dir/knot.sock
+
+zone:
+  - domain: lab.example
+    storage: $dir
+    file: lab.example.zone
+    zonefile-sync: -1
+    journal-content: none
+KNOT
+}
+
+start_knot() {
+    local ns=$1
+    local dir="$LAB_DIR/$ns/knot"
+    mkdir -p "$dir/db"
+    write_zone "$dir/lab.example.zone"
+    write_knot_config "$dir"
+    run_in_namespace "$ns" knotd -d -c "$dir/knot.conf"
+}
+
+# Waits until knot has loaded the zone and listens on port 53 (UDP and TCP,
+# both families).
+wait_for_knot() {
+    local ns=$1 attempt listeners
+    local dir="$LAB_DIR/$ns/knot"
+    for attempt in $(seq 1 50); do
+        listeners=$(run_in_namespace "$ns" ss -Hlntu 'sport = :53' | wc -l)
+        if [ "$listeners" -ge 4 ] && run_in_namespace "$ns" knotc -c "$dir/knot.conf" zone-status lab.example 2>/dev/null | grep -q 'serial: 1'; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    die "knot in $ns did not start; see $dir/knot.log"
+}
+
 # With DAD off nothing should be tentative, but a tentative address would
 # make the first IPv6 probes fail, so check instead of assuming.
 wait_for_ipv6_addresses() {
@@ -460,6 +568,8 @@ lab_up() {
         start_nginx "$ns"
     done
     wait_for_nginx
+    start_knot "$NS_SRV_DNS"
+    wait_for_knot "$NS_SRV_DNS"
     wait_for_ipv6_addresses
     trap - EXIT
     log "up: client $CLIENT_V4 / $CLIENT_V6 in $NS_CLIENT, state in $LAB_DIR"
