@@ -55,7 +55,10 @@ run() {
 import json, sys
 path, timef, name, count, goal, ceiling, silent = sys.argv[1:8]
 count, ceiling, silent = int(count), float(ceiling), int(silent)
-wall, user, sys_, rss = map(float, open(timef).read().split())
+# time(1) puts "Command exited with non-zero status N" first when it did.
+lines = open(timef).read().splitlines()
+wall, user, sys_, rss = map(float, lines[-1].split())
+status = lines[0] if len(lines) > 1 else ""
 clean = sorted(["ecn.connectivity.works", "ecn.negotiation.succeeded",
                 "ecn.ipmark.ect0.seen", "ecn.ipmark.ect1.not_seen",
                 "ecn.ipmark.ce.not_seen"])
@@ -75,7 +78,7 @@ if goal == "ratio" and ceiling:
 elif goal == "silent":
     bound = 1.5 * (count * silent / 100 * 2) * 5 / 1000
     line += "; goal %.1f s: %s" % (bound, "met" if wall <= bound else "not met")
-print(line)
+print(line + ("; " + status if status else ""))
 PY
 	grep -E 'dropped by the kernel' "$WORK/err.log" |
 		sed -E 's/.*flows, /  observer: /'
