@@ -47,8 +47,8 @@ run() {
 	shift 4
 	targets "$count" "$silent" >"$WORK/targets.ndjson"
 	ip netns exec pp-client /usr/bin/time -o "$WORK/time" \
-		-f '%e %U %S %M' "$PATHPROBE" measure "$@" \
-		--input "$WORK/targets.ndjson" >"$WORK/out.json" \
+		-f '%e %U %S %M' "$PATHPROBE" measure \
+		--input "$WORK/targets.ndjson" "$@" >"$WORK/out.json" \
 		2>"$WORK/err.log"
 	python3 - "$WORK/out.json" "$WORK/time" "$name" "$count" "$goal" \
 		"${ceiling:-0}" "$silent" <<'PY'
@@ -58,6 +58,7 @@ count, ceiling, silent = int(count), float(ceiling), int(silent)
 # time(1) puts "Command exited with non-zero status N" first when it did.
 lines = open(timef).read().splitlines()
 wall, user, sys_, rss = map(float, lines[-1].split())
+wall = max(wall, 0.01)
 status = lines[0] if len(lines) > 1 else ""
 clean = sorted(["ecn.connectivity.works", "ecn.negotiation.succeeded",
                 "ecn.ipmark.ect0.seen", "ecn.ipmark.ect1.not_seen",
