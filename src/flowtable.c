@@ -399,6 +399,14 @@ void flow_table_flush(struct flow_table *ft)
 	free(all);
 }
 
+int flow_table_closed(struct flow_table *ft, const struct flow_key *key,
+		      double quiet_since)
+{
+	const struct flow *f = *flow_slot(ft, key);
+
+	return f && f->closing && f->last <= quiet_since;
+}
+
 int flow_table_finish(struct flow_table *ft, const struct flow_key *key)
 {
 	struct flow *f = *flow_slot(ft, key);

@@ -112,6 +112,13 @@ void flow_table_expire(struct flow_table *ft, double now);
 void flow_table_flush(struct flow_table *ft);
 
 /*
+ * Returns 1 when the flow of this tuple has closed (FIN both ways, or a
+ * RST) and saw no packet after `quiet_since`.
+ */
+int flow_table_closed(struct flow_table *ft, const struct flow_key *key,
+		      double quiet_since);
+
+/*
  * Emits the flow of this tuple now, if one is in the table; returns 1 when
  * a flow was emitted.
  */

@@ -241,27 +241,55 @@ int observer_run_file(struct observer *obs)
 	return rc == PCAP_ERROR ? -1 : 0;
 }
 
-/* Handles the finish requests whose time has come; all of them at stop. */
+/* Requests looked at past the first one that must still wait. */
+#define REQUEST_SCAN_LIMIT 256
+/* A closed flow is taken once quiet this long: the ACK of the last FIN
+ * leaves the vantage point right after that FIN arrives. */
+#define CLOSED_QUIET_SECONDS 0.05
+
+/*
+ * Takes the next request to handle: one whose time has come, or whose
+ * flow has already closed (FIN both ways or RST), so waiting longer would
+ * add nothing; all of them at stop.  The combiner only appends, so the
+ * list before the tail is this thread's to change.
+ */
+static struct finish_request *observer_take_request(struct observer *obs,
+						    double now, int all)
+{
+	struct finish_request *req, *prev = NULL;
+	int scanned = 0;
+
+	pthread_mutex_lock(&obs->lock);
+	for (req = obs->requests; req; prev = req, req = req->next) {
+		if (all || req->not_before <= now ||
+		    flow_table_closed(&obs->flows, &req->key,
+				      now - CLOSED_QUIET_SECONDS))
+			break;
+		if (++scanned > REQUEST_SCAN_LIMIT) {
+			req = NULL;
+			break;
+		}
+	}
+	if (req) {
+		if (prev)
+			prev->next = req->next;
+		else
+			obs->requests = req->next;
+		if (obs->requests_tail == req)
+			obs->requests_tail = prev;
+	}
+	pthread_mutex_unlock(&obs->lock);
+	return req;
+}
+
+/* Handles the finish requests that are ready; all of them at stop. */
 static void observer_handle_requests(struct observer *obs, double now, int all)
 {
-	for (;;) {
-		struct finish_request *req;
-		int found;
+	struct finish_request *req;
 
-		pthread_mutex_lock(&obs->lock);
-		req = obs->requests;
-		if (req && (all || req->not_before <= now)) {
-			obs->requests = req->next;
-			if (!obs->requests)
-				obs->requests_tail = NULL;
-		} else {
-			req = NULL;
-		}
-		pthread_mutex_unlock(&obs->lock);
-		if (!req)
-			return;
+	while ((req = observer_take_request(obs, now, all))) {
+		int found = flow_table_finish(&obs->flows, &req->key);
 
-		found = flow_table_finish(&obs->flows, &req->key);
 		obs->cfg.on_finished(req->request_ctx, found, obs->cfg.ctx);
 		free(req);
 	}
