@@ -38,6 +38,7 @@ suite format "$HERE/format-check.sh"
 suite unit "$UNIT"
 suite lab "$HERE/lab/test-ecn.sh" "$PATHPROBE"
 suite lab-plugins "$HERE/lab/test-plugins.sh" "$PATHPROBE"
+suite lab-dnsresolv "$HERE/lab/test-dnsresolv.sh" "$PATHPROBE"
 # PATHspider's observer captures, when the shared folder sits beside the
 # repository; they are not kept in the repository itself.
 peer=$HERE/../../shared/peer/check

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Network-namespace lab for pathprobe: one client, one router running
 # nftables middleboxes, nginx servers that serve whole address blocks, and
-# a knot DNS server that answers on its blocks too.
+# a knot DNS server that serves its blocks too.
 # Every address is from a documentation or benchmarking range and the router
 # has no default route, so no packet can leave the lab.
 #
@@ -69,7 +69,9 @@ $NS_SRV_TFO   pp-r-tfo   pp-tfo0   198.51.100.29 198.51.100.30 30 2001:db8:0:9::
 # and CWR onto its SYN-ACK is a broken stack, not an ECN-capable one.
 # dscp-clean uses a server that does not reflect the SYN's DSCP. The other
 # DSCP classes use the reflecting one, so a middlebox that fails to act
-# shows up as a reflected 48.
+# shows up as a reflected 48. Classes 60 to 66 are the DNS server's (knot,
+# and nginx on port 80 for forged SYNs). tfo-none uses the ECN server,
+# which gives no Fast Open cookies.
 TARGET_CLASSES="
 1  clean           $NS_SRV_ECN
 2  noecn           $NS_SRV_NOECN
@@ -106,6 +108,7 @@ TARGET_CLASSES="
 63 evil-drop       $NS_SRV_DNS
 64 evil-bleach     $NS_SRV_DNS
 65 dns-offline     $NS_SRV_DNS
+66 evil-mark-rev   $NS_SRV_DNS
 70 tfo-server      $NS_SRV_TFO
 71 tfo-syndata-drop $NS_SRV_TFO
 72 tfo-strip       $NS_SRV_TFO
@@ -309,10 +312,9 @@ setup_servers() {
     # Server Fast Open on every listener (0x400) with cookies (0x2), set
     # before nginx listens. Covers IPv6 too. Client bit 0x1 is the default.
     set_namespace_sysctls "$NS_SRV_TFO" net.ipv4.tcp_fastopen=1027
-    # knot answers UDP from the address a query came to (IPV6_PKTINFO).
-    # IPv6 refuses that source with EINVAL when it is an AnyIP address, not
-    # one on an interface, unless non-local sources are allowed. IPv4
-    # accepts a local route's address as it is.
+    # knot sends each UDP response from the query's destination address
+    # (IPV6_PKTINFO). IPv6 rejects an AnyIP source with EINVAL unless
+    # non-local sources are allowed. IPv4 accepts it as it is.
     set_namespace_sysctls "$NS_SRV_DNS" net.ipv6.ip_nonlocal_bind=1
 }
 
@@ -482,8 +484,8 @@ write_zone() {
     } >"$file"
 }
 
-# knot listens on the wildcard addresses and so answers every address of
-# the blocks routed to its namespace (AnyIP), over UDP and TCP.
+# Writes knot's configuration. knot listens on the wildcard addresses, so
+# it serves every address of the blocks routed to its namespace (AnyIP).
 write_knot_config() {
     local dir=$1
     cat >"$dir/knot.conf" <<KNOT
@@ -592,7 +594,7 @@ lab_status() {
         run_in_namespace "$NS_ROUTER" nft list table inet "$NFT_TABLE" 2>/dev/null | grep -E 'counter packets [1-9]' || echo "(no rule has matched yet)"
     fi
     echo "--- target classes (number name server) ---"
-    echo "$TARGET_CLASSES" | awk 'NF { printf "%-3s %-15s %-15s 198.18.%s.0/24 2001:db8:100:%s::/64\n", $1, $2, $3, $1, $1 }'
+    echo "$TARGET_CLASSES" | awk 'NF { printf "%-3s %-16s %-15s 198.18.%s.0/24 2001:db8:100:%s::/64\n", $1, $2, $3, $1, $1 }'
     return "$missing"
 }
 

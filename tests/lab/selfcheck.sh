@@ -181,7 +181,7 @@ PY
 # SYN-ACK, or a DNS query to port 53 (dnsudp) answered by a response.
 # VARIANT plain is a normal packet, evil sets the reserved IPv4 flag
 # (RFC 3514), zero sends the UDP checksum as 0. A socket bound to the
-# source port holds it meanwhile, as pathprobe's forged packets do.
+# source port keeps the port reserved meanwhile, as pathprobe does.
 probe_forged() {
     local address=$1 domain=$2 kind=$3 variant=$4
     in_client python3 - "$address" "$domain" "$kind" "$variant" "$TIMEOUT_SECONDS" <<'PY'
@@ -267,7 +267,7 @@ print(" ".join(c.rsplit(".", 1)[1] for c in conditions if ".connectivity." in c)
 PY
 }
 
-# Prints "yes" when a class's list for MODE holds CONDITION, else "no".
+# Prints "yes" when a class's list for MODE contains CONDITION, else "no".
 expected_has() {
     python3 - "$@" <<'PY'
 import json
@@ -384,7 +384,7 @@ check_h2() {
     done
 }
 
-# ecn over DNS/TCP: A with tcp_ecn=2, B with tcp_ecn=1, one query each.
+# Checks ecn over DNS/TCP: A with tcp_ecn=2, B with tcp_ecn=1, one query each.
 check_ecn_dns() {
     local name=$1 address=$2 file mode expected
     file=$(expected_file ecn.dns)
@@ -398,7 +398,7 @@ check_ecn_dns() {
     done
 }
 
-# dscp over DNS: per mode, A unmarked and B with DSCP 48 (TOS byte 192).
+# Checks dscp over DNS: per mode, A unmarked and B with DSCP 48 (TOS byte 192).
 check_dscp_dns() {
     local name=$1 address=$2 file mode expected
     file=$(expected_file dscp.dns)
@@ -409,7 +409,8 @@ check_dscp_dns() {
     done
 }
 
-# Forged plugins: IPv4 only, as in pathprobe, whose IPv6 lists are empty.
+# Checks a forged plugin on IPv4 addresses only, because pathprobe forges
+# IPv4 packets only and expects no conditions for IPv6 targets.
 check_forged() {
     local plugin=$1 variant=$2 name=$3 address=$4 file mode expected
     case $address in *:* ) return 0 ;; esac
@@ -436,11 +437,10 @@ fastopen_counters() {
         awk '$1 == "TcpExtTCPFastOpenActive" { a = $2 } $1 == "TcpExtTCPFastOpenActiveFail" { f = $2 } END { print a + 0, f + 0 }'
 }
 
-# tfo: A plain, B1 asking for a cookie, B2 sending data with it (curl
-# --tcp-fastopen). The client's cookie cache (tcp_metrics) is emptied for
-# the address first, so B1 really asks, and read after B1. The kernel's
-# counters tell whether B2's SYN-ACK acknowledged its data, or whether
-# it sent none (neither counter moves).
+# Checks tfo: A plain, then B1 and B2 with curl --tcp-fastopen. The
+# client's cookie cache (tcp_metrics) for the address is emptied first, so
+# B1 requests a cookie, and is read after B1. The kernel's counters show
+# whether B2's SYN-ACK acknowledged its data (neither moves without data).
 check_tfo() {
     local name=$1 address=$2 file expected url cookie want before after syndata state
     file=$(expected_file tfo)
