@@ -96,6 +96,7 @@ bench: deps
 	$(MAKE) --no-print-directory pathprobe
 	bench/observe.sh ./pathprobe
 	bench/run.sh ./pathprobe
+	bench/million.sh ./pathprobe
 
 # libFuzzer targets with ASan and UBSan; run them with e.g.
 # build/fuzz/fuzz-packet -max_total_time=60 build/fuzz/corpus-packet
