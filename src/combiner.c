@@ -10,8 +10,9 @@
 
 #define COMBINER_QUEUE	 (1 << 16)
 #define COMBINER_BUCKETS (1 << 16)
-/* A flow nobody claimed within this time is not one of ours. */
-#define UNCLAIMED_MAX_AGE 120.0
+/* A flow nobody claims within a job's longest life plus this margin is
+ * not one of ours (a late packet after its flow was finished). */
+#define UNCLAIMED_MARGIN 10.0
 /* Clock slack when a flow's first packet is compared to a connection. */
 #define MATCH_SLACK 0.1
 
@@ -150,8 +151,9 @@ static void unclaimed_unlink(struct combiner *cb, struct unclaimed_flow *u)
 /* Frees claimed entries and drops flows nobody claimed in time. */
 static void unclaimed_expire(struct combiner *cb, double now, int all)
 {
-	while (cb->oldest && (!cb->oldest->record || all ||
-			      cb->oldest->arrival + UNCLAIMED_MAX_AGE <= now)) {
+	while (cb->oldest &&
+	       (!cb->oldest->record || all ||
+		cb->oldest->arrival + cb->unclaimed_max_age <= now)) {
 		struct unclaimed_flow *u = cb->oldest;
 
 		if (u->record) {
@@ -366,6 +368,10 @@ int combiner_start(struct combiner *cb, const struct plugin *plugin,
 	memset(cb, 0, sizeof(*cb));
 	cb->plugin = plugin;
 	cb->params = params;
+	/* A job's connections run one after another at the longest. */
+	cb->unclaimed_max_age =
+	    (double)plugin_config_count(plugin, params) * params->timeout +
+	    settle + UNCLAIMED_MARGIN;
 	cb->out = out;
 	cb->output_flows = output_flows;
 	cb->settle = settle;

@@ -31,6 +31,7 @@ struct combiner {
 	struct observer *observer;
 	int output_flows;
 	double settle; /* seconds after a job's end before its flows finish */
+	double unclaimed_max_age;
 
 	struct queue inbox;
 	pthread_t thread;

@@ -63,6 +63,8 @@ struct run {
 	size_t phase_left;
 
 	unsigned long jobs_measured;
+	size_t in_flight_limit; /* --max-in-flight, lowered on drops */
+	unsigned long drops_seen;
 	int output_error;
 	pthread_t signal_thread;
 	int signal_thread_started;
@@ -360,6 +362,35 @@ static size_t take_batch(struct run *run, struct job **batch, size_t max)
 }
 
 /*
+ * Lowers the connections in flight by half when the kernel dropped
+ * captured packets since the last call, so the observer can keep up and
+ * records stay exact, and raises them again by a twentieth while it
+ * drops nothing, up to --max-in-flight.
+ */
+static size_t adapt_in_flight(struct run *run)
+{
+	size_t max = (size_t)run->opt->max_in_flight;
+	size_t floor = max < 16 ? max : 16;
+	unsigned long drops = atomic_load(&run->observer.kernel_drops);
+
+	if (drops > run->drops_seen) {
+		run->in_flight_limit = run->in_flight_limit / 2 > floor
+					   ? run->in_flight_limit / 2
+					   : floor;
+		log_warn(component,
+			 "the kernel dropped %lu captured packets: "
+			 "%zu connections in flight from now on",
+			 drops - run->drops_seen, run->in_flight_limit);
+	} else if (run->in_flight_limit < max) {
+		run->in_flight_limit += max / 20 + 1;
+		if (run->in_flight_limit > max)
+			run->in_flight_limit = max;
+	}
+	run->drops_seen = drops;
+	return run->in_flight_limit;
+}
+
+/*
  * Holds the configurator back so that jobs start at no more than --rate
  * a second on average, and caps the next batch at one second's worth.
  * Waiting here is pacing, not waiting for work.
@@ -385,6 +416,18 @@ static size_t pace_batch(struct run *run, size_t batch_max, double started,
 	if (rate < (double)batch_max)
 		batch_max = rate < 1 ? 1 : (size_t)rate;
 	return batch_max;
+}
+
+/* The batch size allowed now, with the in-flight limit adapted. */
+static size_t batch_limit(struct run *run, size_t batch_max, size_t configs)
+{
+	size_t limit = adapt_in_flight(run);
+
+	if (run->opt->plugin->kind != PLUGIN_SYNCHRONISED)
+		limit /= configs;
+	if (limit == 0)
+		limit = 1;
+	return limit < batch_max ? limit : batch_max;
 }
 
 static int configurator(struct run *run)
@@ -413,9 +456,10 @@ static int configurator(struct run *run)
 
 	while (rc == 0 && !atomic_load(&stop_requested) &&
 	       !output_failed(&run->out) &&
-	       (n = take_batch(
-		    run, batch,
-		    pace_batch(run, batch_max, started, jobs_started))) > 0) {
+	       (n = take_batch(run, batch,
+			       pace_batch(run,
+					  batch_limit(run, batch_max, configs),
+					  started, jobs_started))) > 0) {
 		jobs_started += n;
 		rc = measure_batch(run, batch, n, configs, conns);
 		for (size_t i = 0; i < n; i++) {
@@ -486,10 +530,13 @@ static void pipeline_conn_done(struct run *run, struct conn *c)
 	free(c);
 	pthread_mutex_lock(&run->phase_lock);
 	run->jobs_measured++;
-	if (--run->phase_left < (size_t)run->opt->max_in_flight)
-		pthread_cond_signal(&run->phase_done);
+	--run->phase_left;
+	pthread_cond_signal(&run->phase_done);
 	pthread_mutex_unlock(&run->phase_lock);
 }
+
+/* How often a desynchronised run adapts its connections in flight. */
+#define ADAPT_INTERVAL 0.5
 
 static int configurator_pipeline(struct run *run)
 {
@@ -497,7 +544,9 @@ static int configurator_pipeline(struct run *run)
 	size_t configs = plugin_config_count(p, &run->opt->params);
 	size_t max = (size_t)run->opt->max_in_flight;
 	double started = time_now_mono();
+	double next_adapt = started + ADAPT_INTERVAL;
 	unsigned long jobs_started = 0;
+	size_t limit = max;
 	int next_worker = 0;
 
 	while (!atomic_load(&stop_requested) && !output_failed(&run->out)) {
@@ -505,7 +554,12 @@ static int configurator_pipeline(struct run *run)
 		struct conn *c;
 
 		pthread_mutex_lock(&run->phase_lock);
-		while (run->phase_left >= max && !atomic_load(&stop_requested))
+		if (time_now_mono() >= next_adapt) {
+			limit = adapt_in_flight(run);
+			next_adapt = time_now_mono() + ADAPT_INTERVAL;
+		}
+		while (run->phase_left >= limit &&
+		       !atomic_load(&stop_requested))
 			pthread_cond_wait(&run->phase_done, &run->phase_lock);
 		pthread_mutex_unlock(&run->phase_lock);
 		pace_batch(run, 1, started, jobs_started);
@@ -768,6 +822,7 @@ int measure_run(const struct measure_options *opt)
 
 	memset(&run, 0, sizeof(run));
 	run.opt = opt;
+	run.in_flight_limit = (size_t)opt->max_in_flight;
 	pthread_mutex_init(&run.phase_lock, NULL);
 	pthread_cond_init(&run.phase_done, NULL);
 	raise_fd_limit();
