@@ -241,57 +241,62 @@ int observer_run_file(struct observer *obs)
 	return rc == PCAP_ERROR ? -1 : 0;
 }
 
-/* Requests looked at past the first one that must still wait. */
-#define REQUEST_SCAN_LIMIT 256
+/* Requests looked at in one pass, so a long queue cannot stall capture. */
+#define REQUEST_SCAN_LIMIT 4096
 /* A closed flow is taken once quiet this long: the ACK of the last FIN
  * leaves the vantage point right after that FIN arrives. */
 #define CLOSED_QUIET_SECONDS 0.05
 
 /*
- * Takes the next request to handle: one whose time has come, or whose
- * flow has already closed (FIN both ways or RST), so waiting longer would
- * add nothing; all of them at stop.  The combiner only appends, so the
- * list before the tail is this thread's to change.
+ * Takes, in one pass over the queue, every request that is ready: its
+ * time has come, or its flow has already closed (FIN both ways or RST),
+ * so waiting longer would add nothing; all of them at stop.  The
+ * combiner only appends, so the list before the tail is this thread's to
+ * change.  Returns the taken requests, oldest first.
  */
-static struct finish_request *observer_take_request(struct observer *obs,
-						    double now, int all)
+static struct finish_request *observer_take_ready(struct observer *obs,
+						  double now, int all)
 {
-	struct finish_request *req, *prev = NULL;
+	struct finish_request *ready = NULL, **ready_tail = &ready;
+	struct finish_request *req, *prev = NULL, *next;
 	int scanned = 0;
 
 	pthread_mutex_lock(&obs->lock);
-	for (req = obs->requests; req; prev = req, req = req->next) {
-		if (all || req->not_before <= now ||
-		    flow_table_closed(&obs->flows, &req->key,
-				      now - CLOSED_QUIET_SECONDS))
-			break;
-		if (++scanned > REQUEST_SCAN_LIMIT) {
-			req = NULL;
-			break;
+	for (req = obs->requests; req && (all || scanned < REQUEST_SCAN_LIMIT);
+	     req = next, scanned++) {
+		next = req->next;
+		if (!all && req->not_before > now &&
+		    !flow_table_closed(&obs->flows, &req->key,
+				       now - CLOSED_QUIET_SECONDS)) {
+			prev = req;
+			continue;
 		}
-	}
-	if (req) {
 		if (prev)
-			prev->next = req->next;
+			prev->next = next;
 		else
-			obs->requests = req->next;
+			obs->requests = next;
 		if (obs->requests_tail == req)
 			obs->requests_tail = prev;
+		req->next = NULL;
+		*ready_tail = req;
+		ready_tail = &req->next;
 	}
 	pthread_mutex_unlock(&obs->lock);
-	return req;
+	return ready;
 }
 
 /* Handles the finish requests that are ready; all of them at stop. */
 static void observer_handle_requests(struct observer *obs, double now, int all)
 {
-	struct finish_request *req;
+	struct finish_request *req = observer_take_ready(obs, now, all);
 
-	while ((req = observer_take_request(obs, now, all))) {
+	while (req) {
+		struct finish_request *next = req->next;
 		int found = flow_table_finish(&obs->flows, &req->key);
 
 		obs->cfg.on_finished(req->request_ctx, found, obs->cfg.ctx);
 		free(req);
+		req = next;
 	}
 }
 
