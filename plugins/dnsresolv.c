@@ -352,6 +352,6 @@ const struct plugin plugin_dnsresolv = {
     .prepare = plugin_no_prepare,
     .combine = dnsresolv_combine,
     .run = dnsresolv_run,
-    .desync_begin = plugin_no_desync_begin,
-    .desync_end = plugin_no_desync_end,
+    .step_begin = plugin_no_step_begin,
+    .step_end = plugin_no_step_end,
 };

@@ -115,6 +115,6 @@ const struct plugin plugin_dscp = {
     .config_count = dscp_config_count,
     .prepare = dscp_prepare,
     .combine = dscp_combine,
-    .desync_begin = plugin_no_desync_begin,
-    .desync_end = plugin_no_desync_end,
+    .step_begin = plugin_no_step_begin,
+    .step_end = plugin_no_step_end,
 };

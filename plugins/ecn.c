@@ -76,12 +76,12 @@ static const struct plugin_sysctl ecn_desync_run_sysctls[] = {
     {NULL, {NULL}},
 };
 
-static int ecn_desync_begin(const struct job *job, size_t config)
+static int ecn_step_begin(const struct job *job, size_t config)
 {
 	return config == CONFIG_ECN ? route_ecn_add(&job->dip) : 0;
 }
 
-static void ecn_desync_end(const struct job *job, size_t config)
+static void ecn_step_end(const struct job *job, size_t config)
 {
 	if (config == CONFIG_ECN)
 		route_ecn_del(&job->dip);
@@ -158,6 +158,6 @@ const struct plugin plugin_ecn = {
     .combine = ecn_combine,
     .options = PLUGIN_OPTION_DESYNC,
     .desync_run_sysctls = ecn_desync_run_sysctls,
-    .desync_begin = ecn_desync_begin,
-    .desync_end = ecn_desync_end,
+    .step_begin = ecn_step_begin,
+    .step_end = ecn_step_end,
 };

@@ -69,6 +69,6 @@ const struct plugin plugin_h2 = {
     .config_count = plugin_no_config_count,
     .prepare = h2_prepare,
     .combine = h2_combine,
-    .desync_begin = plugin_no_desync_begin,
-    .desync_end = plugin_no_desync_end,
+    .step_begin = plugin_no_step_begin,
+    .step_end = plugin_no_step_end,
 };

@@ -92,6 +92,6 @@ const struct plugin plugin_mss = {
     .config_count = plugin_no_config_count,
     .prepare = plugin_no_prepare,
     .combine = mss_combine,
-    .desync_begin = plugin_no_desync_begin,
-    .desync_end = plugin_no_desync_end,
+    .step_begin = plugin_no_step_begin,
+    .step_end = plugin_no_step_end,
 };

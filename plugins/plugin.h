@@ -23,6 +23,9 @@ enum plugin_kind {
 	PLUGIN_SINGLE,
 	/* Packets built by hand on raw sockets. */
 	PLUGIN_FORGED,
+	/* A target's connections one after another, targets independently,
+	 * with the step_begin and step_end hooks around each connection. */
+	PLUGIN_SEQUENTIAL,
 	/* No measurement: turns names into jobs (plugin `run`). */
 	PLUGIN_RESOLVER,
 };
@@ -105,17 +108,18 @@ struct plugin {
 	int (*run)(const struct resolver_run *run);
 	/*
 	 * The desynchronised mode (--desync) of a synchronised plugin: the
-	 * settings held for the run instead of `sysctls`, and what to do
-	 * before and after each configuration's connection of one job, so
-	 * that jobs run independently.  Only with PLUGIN_OPTION_DESYNC.
+	 * settings held for the run instead of `sysctls`.  Only with
+	 * PLUGIN_OPTION_DESYNC.  In that mode, and for PLUGIN_SEQUENTIAL,
+	 * a job's connections run one after another with step_begin and
+	 * step_end around each, and jobs run independently.
 	 */
 	const struct plugin_sysctl *desync_run_sysctls;
-	int (*desync_begin)(const struct job *job, size_t config);
-	void (*desync_end)(const struct job *job, size_t config);
+	int (*step_begin)(const struct job *job, size_t config);
+	void (*step_end)(const struct job *job, size_t config);
 };
 
-int plugin_no_desync_begin(const struct job *job, size_t config);
-void plugin_no_desync_end(const struct job *job, size_t config);
+int plugin_no_step_begin(const struct job *job, size_t config);
+void plugin_no_step_end(const struct job *job, size_t config);
 
 /* Defaults for the callbacks a plugin does not need. */
 size_t plugin_no_config_count(const struct plugin_params *params);

@@ -51,14 +51,14 @@ void plugin_no_prepare(const struct plugin_params *params, size_t config,
 	(void)setup;
 }
 
-int plugin_no_desync_begin(const struct job *job, size_t config)
+int plugin_no_step_begin(const struct job *job, size_t config)
 {
 	(void)job;
 	(void)config;
 	return 0;
 }
 
-void plugin_no_desync_end(const struct job *job, size_t config)
+void plugin_no_step_end(const struct job *job, size_t config)
 {
 	(void)job;
 	(void)config;

@@ -138,6 +138,6 @@ const struct plugin plugin_tcpopt = {
     .config_count = plugin_no_config_count,
     .prepare = plugin_no_prepare,
     .combine = tcpopt_combine,
-    .desync_begin = plugin_no_desync_begin,
-    .desync_end = plugin_no_desync_end,
+    .step_begin = plugin_no_step_begin,
+    .step_end = plugin_no_step_end,
 };

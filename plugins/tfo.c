@@ -4,9 +4,9 @@
  * after another: A without Fast Open; B1 with Fast Open, which requests a
  * cookie from the target; B2 with Fast Open again, which sends its first data
  * on the SYN with the cookie the kernel kept from B1.  The kernel needs
- * client Fast Open on (net.ipv4.tcp_fastopen bit 1, its default), and the
- * connections must run in order, so the plugin is synchronised, with no
- * setting to switch.
+ * client Fast Open on (net.ipv4.tcp_fastopen bit 1, its default), and a
+ * target's connections run in order.  Before B1 the kernel's cached
+ * cookie for the target is deleted, so B1 always requests a new one.
  *
  * Conditions: tfo.connectivity.* compares A with B2; tfo.cookie.received
  * when B1's SYN-ACK carried a cookie; tfo.syndata.acked when B2's SYN-ACK
@@ -18,6 +18,8 @@
  * the lab); the cause is not yet known.
  */
 #include "plugin.h"
+
+#include "../src/tcpmetrics.h"
 
 enum {
 	TFO_WORKS,
@@ -55,6 +57,11 @@ static void tfo_prepare(const struct plugin_params *params, size_t config,
 {
 	(void)params;
 	setup->fast_open = config != CONFIG_PLAIN;
+}
+
+static int tfo_step_begin(const struct job *job, size_t config)
+{
+	return config == CONFIG_COOKIE ? tcp_metrics_forget(&job->dip) : 0;
 }
 
 static void add(json_t *conditions, int which)
@@ -102,7 +109,7 @@ static void tfo_combine(const struct plugin_params *params,
 const struct plugin plugin_tfo = {
     .name = "tfo",
     .description = "TCP Fast Open (RFC 7413) cookies and data on SYN",
-    .kind = PLUGIN_SYNCHRONISED,
+    .kind = PLUGIN_SEQUENTIAL,
     .chains = tfo_chains,
     .configs = tfo_configs,
     .connect_modes = CONNECT_MASK(CONNECT_HTTP),
@@ -111,6 +118,6 @@ const struct plugin plugin_tfo = {
     .config_count = plugin_no_config_count,
     .prepare = tfo_prepare,
     .combine = tfo_combine,
-    .desync_begin = plugin_no_desync_begin,
-    .desync_end = plugin_no_desync_end,
+    .step_begin = tfo_step_begin,
+    .step_end = plugin_no_step_end,
 };

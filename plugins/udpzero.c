@@ -64,6 +64,6 @@ const struct plugin plugin_udpzero = {
     .config_count = plugin_no_config_count,
     .prepare = udpzero_prepare,
     .combine = udpzero_combine,
-    .desync_begin = plugin_no_desync_begin,
-    .desync_end = plugin_no_desync_end,
+    .step_begin = plugin_no_step_begin,
+    .step_end = plugin_no_step_end,
 };

@@ -252,11 +252,17 @@ static void *feeder_main(void *arg)
 
 static void pipeline_conn_done(struct run *run, struct conn *c);
 
+/* Whether each job runs on its own, its connections one after another. */
+static int run_in_pipeline(const struct measure_options *opt)
+{
+	return opt->params.desync || opt->plugin->kind == PLUGIN_SEQUENTIAL;
+}
+
 static void on_conn_done(struct conn *c, void *ctx)
 {
 	struct run *run = ctx;
 
-	if (run->opt->params.desync) {
+	if (run_in_pipeline(run->opt)) {
 		pipeline_conn_done(run, c);
 		return;
 	}
@@ -498,7 +504,7 @@ static void pipeline_start(struct run *run, struct conn *c, struct job *job,
 	c->verify_certificates = opt->params.verify_certificates;
 	opt->plugin->prepare(&opt->params, config, &c->setup);
 	c->result = &job->results[config];
-	if (opt->plugin->desync_begin(job, config) != 0) {
+	if (opt->plugin->step_begin(job, config) != 0) {
 		static struct log_ratelimit rl;
 		char addr[64];
 
@@ -521,7 +527,7 @@ static void pipeline_conn_done(struct run *run, struct conn *c)
 {
 	struct job *job = c->job;
 
-	run->opt->plugin->desync_end(job, c->config);
+	run->opt->plugin->step_end(job, c->config);
 	if (c->config + 1 < job->config_count) {
 		pipeline_start(run, c, job, c->config + 1);
 		return;
@@ -848,8 +854,8 @@ int measure_run(const struct measure_options *opt)
 			 opt->workers, opt->max_in_flight,
 			 connect_mode_name(opt->params.connect),
 			 opt->params.timeout);
-		rc = opt->params.desync ? configurator_pipeline(&run)
-					: configurator(&run);
+		rc = run_in_pipeline(opt) ? configurator_pipeline(&run)
+					  : configurator(&run);
 		combiner_wait_written(&run.combiner);
 	}
 	teardown(&run);
