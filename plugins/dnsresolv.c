@@ -217,8 +217,12 @@ static void resolve_wait(struct resolver *rs)
 	int n = 0;
 
 	for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-		short events = (ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-			       (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0);
+		/* c-ares's own test macros shift a signed 1 into the sign
+		 * bit for the last socket, so the bits are read unsigned. */
+		unsigned int mask = (unsigned int)bits;
+		short events =
+		    (mask & (1u << i) ? POLLIN : 0) |
+		    (mask & (1u << (i + ARES_GETSOCK_MAXNUM)) ? POLLOUT : 0);
 
 		if (!events)
 			continue;

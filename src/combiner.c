@@ -4,11 +4,20 @@
 #include "log.h"
 #include "timeutil.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
-#define COMBINER_QUEUE	 (1 << 16)
+/* Messages waiting for the combiner: a flow message holds a record of a
+ * few KiB, so this bounds their memory to some tens of MiB. */
+#define COMBINER_QUEUE (1 << 13)
+/* The combiner drains what the observer (at the same raised priority)
+ * produces; behind the workers it would fill its queue and stall capture. */
+#define COMBINER_NICE	 (-10)
 #define COMBINER_BUCKETS (1 << 16)
 /* A flow nobody claims within a job's longest life plus this margin is
  * not one of ours (a late packet after its flow was finished). */
@@ -331,6 +340,11 @@ static void combiner_finished(struct combiner *cb, struct conn_result *r)
 static void *combiner_main(void *arg)
 {
 	struct combiner *cb = arg;
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+
+	if (setpriority(PRIO_PROCESS, (id_t)tid, COMBINER_NICE) != 0)
+		log_debug(component, "cannot raise the combiner's priority: %s",
+			  strerror(errno));
 
 	for (;;) {
 		struct message *m = queue_pop(&cb->inbox);
