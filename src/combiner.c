@@ -14,7 +14,7 @@
 
 /* Messages waiting for the combiner: a flow message holds a record of a
  * few KiB, so this bounds their memory to some tens of MiB. */
-#define COMBINER_QUEUE (1 << 13)
+#define COMBINER_QUEUE (1 << 11)
 /* The combiner drains what the observer (at the same raised priority)
  * produces; behind the workers it would fill its queue and stall capture. */
 #define COMBINER_NICE	 (-10)
