@@ -46,8 +46,9 @@ struct message {
 struct unclaimed_flow {
 	struct unclaimed_flow *hash_next;
 	struct unclaimed_flow *newer;
+	struct unclaimed_flow *older;
 	struct flow_key key;
-	json_t *record; /* NULL once claimed */
+	json_t *record;
 	double first;
 	double arrival; /* CLOCK_MONOTONIC */
 };
@@ -140,6 +141,7 @@ static void unclaimed_add(struct combiner *cb, struct message *m)
 	b = key_bucket(cb, &u->key);
 	u->hash_next = cb->buckets[b];
 	cb->buckets[b] = u;
+	u->older = cb->newest;
 	if (cb->newest)
 		cb->newest->newer = u;
 	else
@@ -147,7 +149,8 @@ static void unclaimed_add(struct combiner *cb, struct message *m)
 	cb->newest = u;
 }
 
-static void unclaimed_unlink(struct combiner *cb, struct unclaimed_flow *u)
+/* Takes an entry out of the arrival order and the hash, and frees it. */
+static void unclaimed_free(struct combiner *cb, struct unclaimed_flow *u)
 {
 	struct unclaimed_flow **p = &cb->buckets[key_bucket(cb, &u->key)];
 
@@ -155,25 +158,25 @@ static void unclaimed_unlink(struct combiner *cb, struct unclaimed_flow *u)
 		p = &(*p)->hash_next;
 	if (*p)
 		*p = u->hash_next;
+	if (u->older)
+		u->older->newer = u->newer;
+	else
+		cb->oldest = u->newer;
+	if (u->newer)
+		u->newer->older = u->older;
+	else
+		cb->newest = u->older;
+	free(u);
 }
 
-/* Frees claimed entries and drops flows nobody claimed in time. */
+/* Drops flows nobody claimed in time; all of them at the end. */
 static void unclaimed_expire(struct combiner *cb, double now, int all)
 {
 	while (cb->oldest &&
-	       (!cb->oldest->record || all ||
-		cb->oldest->arrival + cb->unclaimed_max_age <= now)) {
-		struct unclaimed_flow *u = cb->oldest;
-
-		if (u->record) {
-			unclaimed_unlink(cb, u);
-			json_decref(u->record);
-			cb->flows_unclaimed++;
-		}
-		cb->oldest = u->newer;
-		if (!cb->oldest)
-			cb->newest = NULL;
-		free(u);
+	       (all || cb->oldest->arrival + cb->unclaimed_max_age <= now)) {
+		json_decref(cb->oldest->record);
+		cb->flows_unclaimed++;
+		unclaimed_free(cb, cb->oldest);
 	}
 }
 
@@ -187,14 +190,13 @@ static json_t *unclaimed_claim(struct combiner *cb, const struct conn_result *r)
 	for (u = cb->buckets[key_bucket(cb, &key)]; u; u = u->hash_next) {
 		json_t *record;
 
-		if (!u->record || memcmp(&u->key, &key, sizeof(key)) != 0)
+		if (memcmp(&u->key, &key, sizeof(key)) != 0)
 			continue;
 		if (u->first < r->start - MATCH_SLACK ||
 		    u->first > r->stop + MATCH_SLACK)
 			continue;
 		record = u->record;
-		u->record = NULL;
-		unclaimed_unlink(cb, u);
+		unclaimed_free(cb, u);
 		return record;
 	}
 	return NULL;
