@@ -12,14 +12,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Messages waiting for the combiner: a flow message holds a record of a
+/* Messages waiting for the combiner: a flow message carries a record of a
  * few KiB, so this bounds their memory to some tens of MiB. */
 #define COMBINER_QUEUE (1 << 11)
 /* The combiner drains what the observer (at the same raised priority)
  * produces; behind the workers it would fill its queue and stall capture. */
 #define COMBINER_NICE	 (-10)
 #define COMBINER_BUCKETS (1 << 16)
-/* A flow nobody claims within a job's longest life plus this margin is
+/* A flow no job claims within a job's longest life plus this margin is
  * not one of ours (a late packet after its flow was finished). */
 #define UNCLAIMED_MARGIN 10.0
 /* Clock slack when a flow's first packet is compared to a connection. */
@@ -169,7 +169,7 @@ static void unclaimed_free(struct combiner *cb, struct unclaimed_flow *u)
 	free(u);
 }
 
-/* Drops flows nobody claimed in time; all of them at the end. */
+/* Drops flows no job claimed in time, and all of them at the end. */
 static void unclaimed_expire(struct combiner *cb, double now, int all)
 {
 	while (cb->oldest &&

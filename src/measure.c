@@ -368,10 +368,10 @@ static size_t take_batch(struct run *run, struct job **batch, size_t max)
 }
 
 /*
- * Lowers the connections in flight by half when the kernel dropped
- * captured packets since the last call, so the observer can keep up and
- * records stay exact, and raises them again by a twentieth while it
- * drops nothing, up to --max-in-flight.
+ * Halves the connections in flight when the kernel dropped captured
+ * packets since the last call, so that the observer can keep up and the
+ * records stay exact.  While nothing drops, the limit grows again by a
+ * twentieth of --max-in-flight per call, up to it.
  */
 static size_t adapt_in_flight(struct run *run)
 {
@@ -793,7 +793,7 @@ static int measure_prepare(struct run *run, char *iface_buf, size_t len)
 /*
  * Ends the feeder.  A feeder still blocked reading its input (a terminal,
  * a pipe) is left to the process exit, because joining it could wait
- * forever.  The input it holds stays allocated until then.
+ * forever.  Its input buffer stays allocated until then.
  */
 static void stop_feeder(struct run *run)
 {

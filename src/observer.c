@@ -358,8 +358,8 @@ int observer_run_live(struct observer *obs)
 
 /*
  * The observer must keep up with the packets the workers cause, on the
- * same cores; a higher priority than theirs (a lower nice value, allowed
- * to root) keeps it from being starved when the machine is busy.
+ * same cores.  A higher priority than theirs (a lower nice value, which
+ * root may set) keeps it from being starved when the machine is busy.
  */
 #define OBSERVER_NICE (-10)
 

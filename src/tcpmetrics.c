@@ -126,7 +126,7 @@ int tcp_metrics_forget(const struct ip_addr *dst)
 		attr_put(&req, TCP_METRICS_ATTR_ADDR_IPV4, dst->bytes, 4);
 	else
 		attr_put(&req, TCP_METRICS_ATTR_ADDR_IPV6, dst->bytes, 16);
-	/* The kernel answers ESRCH when it holds nothing for dst. */
+	/* The kernel returns ESRCH when it has no entry for dst. */
 	rc = genl_talk(fd, &req, buf, sizeof(buf)) < 0 && errno != ESRCH &&
 		     errno != ENOENT
 		 ? -1
