@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtnetlink (RFC 3549) requests for per-destination ECN routes. */
 #include "route.h"
+#include "netlink.h"
 
 #include <errno.h>
 #include <linux/netlink.h>
@@ -17,20 +18,6 @@ struct route_request {
 	struct rtmsg rt;
 	char attrs[256];
 };
-
-static int netlink_open(void)
-{
-	struct sockaddr_nl local = {.nl_family = AF_NETLINK};
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 static void attr_put(struct route_request *req, unsigned short type,
 		     const void *data, size_t len)
@@ -63,33 +50,6 @@ static void request_init(struct route_request *req, unsigned short type,
 	attr_put(req, RTA_DST, dst->bytes, addr_len(dst));
 }
 
-/*
- * Sends a request and reads the reply into buf.  Returns the reply's
- * length, or -1 with errno set from the kernel's error message.
- */
-static ssize_t netlink_talk(int fd, struct route_request *req, char *buf,
-			    size_t len)
-{
-	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-	ssize_t n;
-
-	if (sendto(fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) < 0)
-		return -1;
-	n = recv(fd, buf, len, 0);
-	if (n < (ssize_t)sizeof(struct nlmsghdr))
-		return -1;
-	if (((struct nlmsghdr *)buf)->nlmsg_type == NLMSG_ERROR) {
-		struct nlmsgerr *err = NLMSG_DATA((struct nlmsghdr *)buf);
-
-		if (err->error) {
-			errno = -err->error;
-			return -1;
-		}
-	}
-	return n;
-}
-
 /* Reads the gateway and interface of the route the kernel uses to dst. */
 static int route_lookup(int fd, const struct ip_addr *dst, uint8_t *gateway,
 			int *has_gateway, int *oif)
@@ -102,7 +62,7 @@ static int route_lookup(int fd, const struct ip_addr *dst, uint8_t *gateway,
 	int len;
 
 	request_init(&req, RTM_GETROUTE, 0, dst);
-	n = netlink_talk(fd, &req, buf, sizeof(buf));
+	n = netlink_talk(fd, &req, req.nh.nlmsg_len, buf, sizeof(buf));
 	if (n < 0 || nh->nlmsg_type != RTM_NEWROUTE)
 		return -1;
 	*has_gateway = 0;
@@ -128,7 +88,7 @@ int route_ecn_add(const struct ip_addr *dst)
 	char buf[ROUTE_BUF];
 	uint8_t gateway[16];
 	int has_gateway, oif, rc = -1;
-	int fd = netlink_open();
+	int fd = netlink_open(NETLINK_ROUTE);
 	struct {
 		struct rtattr rta;
 		uint32_t features;
@@ -150,7 +110,8 @@ int route_ecn_add(const struct ip_addr *dst)
 	metrics.rta.rta_len = RTA_LENGTH(sizeof(uint32_t));
 	metrics.features = RTAX_FEATURE_ECN;
 	attr_put(&req, RTA_METRICS, &metrics, sizeof(metrics));
-	rc = netlink_talk(fd, &req, buf, sizeof(buf)) < 0 ? -1 : 0;
+	rc = netlink_talk(fd, &req, req.nh.nlmsg_len, buf, sizeof(buf)) < 0 ? -1
+									    : 0;
 done:
 	close(fd);
 	return rc;
@@ -160,7 +121,7 @@ int route_ecn_del(const struct ip_addr *dst)
 {
 	struct route_request req;
 	char buf[ROUTE_BUF];
-	int fd = netlink_open();
+	int fd = netlink_open(NETLINK_ROUTE);
 	int rc;
 
 	if (fd < 0)
@@ -168,33 +129,41 @@ int route_ecn_del(const struct ip_addr *dst)
 	request_init(&req, RTM_DELROUTE, NLM_F_ACK, dst);
 	req.rt.rtm_protocol = ROUTE_PROTOCOL;
 	req.rt.rtm_scope = RT_SCOPE_NOWHERE;
-	rc = netlink_talk(fd, &req, buf, sizeof(buf)) < 0 ? -1 : 0;
+	rc = netlink_talk(fd, &req, req.nh.nlmsg_len, buf, sizeof(buf)) < 0 ? -1
+									    : 0;
 	close(fd);
 	return rc;
 }
 
-/* Deletes one route of a dump if it is ours; returns 1 if it was. */
-static int route_delete_if_ours(struct nlmsghdr *nh)
+/* Routes deleted per dump; a flush dumps again until none is left. */
+#define ROUTE_FLUSH_BATCH 1024
+
+/* Reads the destination of a dumped route if it is ours; returns 1 if so. */
+static int route_ours(struct nlmsghdr *nh, struct ip_addr *dst)
 {
 	struct rtmsg *rt = NLMSG_DATA(nh);
 	struct rtattr *rta;
-	struct ip_addr dst = {.family = rt->rtm_family};
 	int len = (int)RTM_PAYLOAD(nh);
-	int found = 0;
 
 	if (rt->rtm_protocol != ROUTE_PROTOCOL ||
 	    rt->rtm_table != RT_TABLE_MAIN)
 		return 0;
+	memset(dst, 0, sizeof(*dst));
+	dst->family = rt->rtm_family;
 	for (rta = RTM_RTA(rt); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
 		if (rta->rta_type == RTA_DST &&
-		    RTA_PAYLOAD(rta) <= sizeof(dst.bytes)) {
-			memcpy(dst.bytes, RTA_DATA(rta), RTA_PAYLOAD(rta));
-			found = 1;
+		    RTA_PAYLOAD(rta) <= sizeof(dst->bytes)) {
+			memcpy(dst->bytes, RTA_DATA(rta), RTA_PAYLOAD(rta));
+			return 1;
 		}
-	return found && route_ecn_del(&dst) == 0;
+	return 0;
 }
 
-static int route_flush_family(int family)
+/*
+ * Dumps a family's routes and collects up to `max` of ours; deleting
+ * them during the dump would disturb it.  Returns how many, or -1.
+ */
+static int route_collect_ours(int family, struct ip_addr *found, int max)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -207,8 +176,8 @@ static int route_flush_family(int family)
 	};
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	char buf[ROUTE_BUF];
-	int fd = netlink_open();
-	int deleted = 0, done = 0;
+	int fd = netlink_open(NETLINK_ROUTE);
+	int count = 0, done = 0;
 
 	if (fd < 0)
 		return -1;
@@ -230,11 +199,32 @@ static int route_flush_family(int family)
 				done = 1;
 				break;
 			}
-			deleted += route_delete_if_ours(nh);
+			if (count < max && route_ours(nh, &found[count]))
+				count++;
 		}
 	}
 	close(fd);
-	return deleted;
+	return count;
+}
+
+static int route_flush_family(int family)
+{
+	struct ip_addr found[ROUTE_FLUSH_BATCH];
+	int deleted = 0;
+
+	for (;;) {
+		int n = route_collect_ours(family, found, ROUTE_FLUSH_BATCH);
+		int removed = 0;
+
+		if (n < 0)
+			return -1;
+		for (int i = 0; i < n; i++)
+			removed += route_ecn_del(&found[i]) == 0;
+		deleted += removed;
+		/* Stop when done, or when routes could not be removed. */
+		if (n < ROUTE_FLUSH_BATCH || removed == 0)
+			return deleted;
+	}
 }
 
 int route_flush_ours(void)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* TCP metrics deletion over generic netlink (family "tcp_metrics"). */
 #include "tcpmetrics.h"
+#include "netlink.h"
 
 #include <errno.h>
 #include <linux/genetlink.h>
@@ -44,30 +45,6 @@ static void request_init(struct genl_request *req, unsigned short type,
 	req->gh.version = version;
 }
 
-/* Sends a request; returns the reply's length, or -1 with errno. */
-static ssize_t genl_talk(int fd, struct genl_request *req, char *buf,
-			 size_t len)
-{
-	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-	ssize_t n;
-
-	if (sendto(fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) < 0)
-		return -1;
-	n = recv(fd, buf, len, 0);
-	if (n < (ssize_t)sizeof(struct nlmsghdr))
-		return -1;
-	if (((struct nlmsghdr *)buf)->nlmsg_type == NLMSG_ERROR) {
-		struct nlmsgerr *err = NLMSG_DATA((struct nlmsghdr *)buf);
-
-		if (err->error) {
-			errno = -err->error;
-			return -1;
-		}
-	}
-	return n;
-}
-
 /* Looks up the generic netlink family id of "tcp_metrics". */
 static int family_lookup(int fd)
 {
@@ -81,7 +58,7 @@ static int family_lookup(int fd)
 	request_init(&req, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
 	attr_put(&req, CTRL_ATTR_FAMILY_NAME, TCP_METRICS_GENL_NAME,
 		 sizeof(TCP_METRICS_GENL_NAME));
-	n = genl_talk(fd, &req, buf, sizeof(buf));
+	n = netlink_talk(fd, &req, req.nh.nlmsg_len, buf, sizeof(buf));
 	if (n < 0 || nh->nlmsg_type != GENL_ID_CTRL)
 		return -1;
 	left = (int)nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
@@ -103,16 +80,13 @@ static int family_lookup(int fd)
 
 int tcp_metrics_forget(const struct ip_addr *dst)
 {
-	struct sockaddr_nl local = {.nl_family = AF_NETLINK};
 	struct genl_request req;
 	char buf[1024];
 	int fd, id, rc = -1;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	fd = netlink_open(NETLINK_GENERIC);
 	if (fd < 0)
 		return -1;
-	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) != 0)
-		goto done;
 	id = atomic_load(&family_id);
 	if (id == 0) {
 		id = family_lookup(fd);
@@ -127,8 +101,8 @@ int tcp_metrics_forget(const struct ip_addr *dst)
 	else
 		attr_put(&req, TCP_METRICS_ATTR_ADDR_IPV6, dst->bytes, 16);
 	/* The kernel returns ESRCH when it has no entry for dst. */
-	rc = genl_talk(fd, &req, buf, sizeof(buf)) < 0 && errno != ESRCH &&
-		     errno != ENOENT
+	rc = netlink_talk(fd, &req, req.nh.nlmsg_len, buf, sizeof(buf)) < 0 &&
+		     errno != ESRCH && errno != ENOENT
 		 ? -1
 		 : 0;
 done:
