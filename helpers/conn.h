@@ -12,7 +12,8 @@
 
 #include <curl/curl.h>
 
-/* What an epoll event's data points at; every such struct starts with it. */
+/* The kind of object an epoll event's data points at, which is the first
+ * member of every such object. */
 enum event_source {
 	EVENT_WAKE,
 	EVENT_TCP,
@@ -94,7 +95,7 @@ void dns_conn_finish(struct conn *c, int timed_out);
  * Helpers in helpers/forge.c: a TCP SYN or a DNS query over UDP built by
  * hand (IPv4 only) and sent on a raw socket.  The local port is held by
  * an ordinary socket bound to it until the connection ends, at its
- * deadline; the observer's flow then tells whether the target answered.
+ * deadline; the observer's flow then shows whether the target responded.
  */
 int forge_conn_start(struct conn *c); /* 0: sent, -1: done (failed) */
 void forge_conn_finish(struct conn *c);

@@ -44,7 +44,7 @@ int conn_apply_marks(const struct conn *c, int fd)
 	int on = 1;
 
 	/* The kernel then sends the first data on the SYN, with the cookie
-	 * it holds for the target, or asks for a cookie. */
+	 * it has for the target, or requests a cookie. */
 	if (c->setup.fast_open &&
 	    setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &on,
 		       sizeof(on)) != 0)

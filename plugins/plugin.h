@@ -36,13 +36,13 @@ enum connect_mode {
 	CONNECT_HTTPS,
 	CONNECT_DNSUDP,
 	CONNECT_DNSTCP,
-	CONNECT_TCPSYN, /* a forged SYN; the SYN-ACK tells the outcome */
+	CONNECT_TCPSYN, /* a forged SYN, whose SYN-ACK shows the outcome */
 	CONNECT_MODE_COUNT,
 };
 
 #define PLUGIN_MAX_CODEPOINTS (JOB_MAX_CONFIGS - 1)
 
-/* What the command line set for a run; the core parses it. */
+/* Run parameters from the command line, parsed by the core. */
 struct plugin_params {
 	enum connect_mode connect;
 	double timeout;
@@ -54,7 +54,7 @@ struct plugin_params {
 	int desync;	      /* switch the feature per target, not host-wide */
 };
 
-/* What a resolver plugin's run needs from the command line. */
+/* Command-line settings of a resolver plugin's run. */
 struct resolver_run {
 	const struct plugin_params *params;
 	const char *input;
@@ -96,7 +96,7 @@ struct plugin {
 	const char *const *conditions;
 	unsigned int options; /* PLUGIN_OPTION bits */
 	/* Returns the number of configurations, when it depends on the
-	 * parameters; plugin_no_config_count when `configs` says it all. */
+	 * parameters; plugin_no_config_count when `configs` lists them all. */
 	size_t (*config_count)(const struct plugin_params *params);
 	/* Sets how one configuration's connection is made. */
 	void (*prepare)(const struct plugin_params *params, size_t config,
@@ -141,8 +141,8 @@ int connect_mode_parse(const char *text, enum connect_mode *mode);
 
 /*
  * Appends PREFIX.connectivity.works / broken / transient / offline from
- * whether the baseline and the experiment connected; `names` holds those
- * four conditions in that order.
+ * whether the baseline and the experiment connected; `names` contains
+ * those four conditions in that order.
  */
 void plugin_add_connectivity(json_t *conditions, const char *const names[4],
 			     int baseline_ok, int experiment_ok);

@@ -82,8 +82,12 @@ const char *plugin_config_name(const struct plugin *p, size_t config)
 
 	while (p->configs[n])
 		n++;
+	if (n == 0)
+		return "";
 	/* Configurations past the named ones repeat the last name. */
-	return n == 0 ? "" : p->configs[config < n ? config : n - 1];
+	if (config >= n)
+		config = n - 1;
+	return p->configs[config];
 }
 
 unsigned int connect_mode_default_port(enum connect_mode mode)
@@ -117,8 +121,11 @@ int connect_mode_parse(const char *text, enum connect_mode *mode)
 void plugin_add_connectivity(json_t *conditions, const char *const names[4],
 			     int baseline_ok, int experiment_ok)
 {
-	int which =
-	    baseline_ok ? (experiment_ok ? 0 : 1) : (experiment_ok ? 2 : 3);
+	/* names are works, broken, transient and offline, in that order */
+	int which = baseline_ok ? 0 : 2;
+
+	if (!experiment_ok)
+		which++;
 
 	json_array_append_new(conditions, json_string(names[which]));
 }

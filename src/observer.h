@@ -33,7 +33,7 @@ typedef void (*observer_flow_fn)(json_t *record, const struct flow_key *key,
 				 double first, void *ctx);
 /* Called instead of observer_flow_fn, with the record as JSON text. */
 typedef void (*observer_text_fn)(const char *text, size_t len, void *ctx);
-/* Called when a finish request was handled; `found` tells if a flow was. */
+/* Called when a finish request was handled; `found` is 1 if a flow was. */
 typedef void (*observer_finished_fn)(void *request_ctx, int found, void *ctx);
 
 struct finish_request {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The kernel's TCP metrics cache per destination (what `ip tcp_metrics`
- * shows), which also holds TCP Fast Open cookies, over generic netlink.
+ * shows), which also stores TCP Fast Open cookies, over generic netlink.
  */
 #ifndef PP_TCPMETRICS_H
 #define PP_TCPMETRICS_H

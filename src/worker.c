@@ -346,7 +346,11 @@ static int worker_wait_ms(const struct worker *w)
 	if (next == 0)
 		return -1;
 	ms = ceil((next - time_now_mono()) * 1e3);
-	return ms < 0 ? 0 : ms > 60000 ? 60000 : (int)ms;
+	if (ms < 0)
+		return 0;
+	if (ms > 60000)
+		return 60000;
+	return (int)ms;
 }
 
 static void worker_dispatch(struct worker *w, const struct epoll_event *ev)

@@ -11,34 +11,13 @@ set -u
 PATHPROBE=$(realpath "${1:-./pathprobe}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/pathprobe-labdnsresolv.XXXXXX)
-CLIENT=${PP_LAB_PREFIX:-pp}-client
+. "$HERE/testlib.sh"
 NAMES=$HERE/names.csv
 # knot serves every address of class 60 (dns-clean). The zone that lab.sh
 # writes points its names into class 1 (clean).
 RESOLVERS="198.18.60.53 2001:db8:100:60::53"
 # The malformed row of names.csv.
 MALFORMED_LINE=6
-passed=0
-failed=0
-
-cleanup() {
-	"$HERE/lab.sh" down >/dev/null 2>&1
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-result() { # NAME STATUS [DETAIL]
-	if [ "$2" -eq 0 ]; then
-		echo "ok   $1"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $1${3:+: $3}"
-		failed=$((failed + 1))
-	fi
-}
-
-in_client() { ip netns exec "$CLIENT" "$@"; }
 
 # Compares the jobs in FILE with the addresses the zone gives each name
 # of names.csv. Prints what differs and exits 1 if anything does.

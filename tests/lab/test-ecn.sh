@@ -9,40 +9,9 @@ set -u
 PATHPROBE=$(realpath "${1:-./pathprobe}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/pathprobe-labtest.XXXXXX)
-CLIENT=${PP_LAB_PREFIX:-pp}-client
-passed=0
-failed=0
-
-cleanup() {
-	"$HERE/lab.sh" down >/dev/null 2>&1
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-result() { # NAME STATUS [DETAIL]
-	if [ "$2" -eq 0 ]; then
-		echo "ok   $1"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $1${3:+: $3}"
-		failed=$((failed + 1))
-	fi
-}
-
-in_client() { ip netns exec "$CLIENT" "$@"; }
+. "$HERE/testlib.sh"
 
 sysctls() { in_client sysctl -n net.ipv4.tcp_ecn net.ipv4.tcp_ecn_fallback | tr '\n' ' '; }
-
-# Adds the counts of a "LABEL: N passed, N failed" line to the totals.
-add_counts() {
-	local line p f
-	line=$(grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
-	p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
-	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
-	passed=$((passed + ${p:-0}))
-	failed=$((failed + ${f:-1}))
-}
 
 if ! "$HERE/lab.sh" up >"$WORK/lab-up.log" 2>&1; then
 	cat "$WORK/lab-up.log"

@@ -2,31 +2,14 @@
 # Lab test of every plugin that has lab classes: for each
 # tests/lab/expected-PLUGIN[.VARIANT].json, measures the matching
 # targets-PLUGIN[.VARIANT].ndjson in every connect mode the file gives and
-# compares each record's conditions.  Always tears the lab down.  Ends with "N passed, N failed".
+# compares each record's conditions.  Always tears the lab down.  Ends
+# with "N passed, N failed".
 set -u
 
 PATHPROBE=$(realpath "${1:-./pathprobe}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/pathprobe-labplugins.XXXXXX)
-CLIENT=${PP_LAB_PREFIX:-pp}-client
-passed=0
-failed=0
-
-cleanup() {
-	"$HERE/lab.sh" down >/dev/null 2>&1
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-add_counts() {
-	local line p f
-	line=$(grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
-	p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
-	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
-	passed=$((passed + ${p:-0}))
-	failed=$((failed + ${f:-1}))
-}
+. "$HERE/testlib.sh"
 
 shopt -s nullglob
 expected_files=("$HERE"/expected-*.json)

@@ -60,8 +60,10 @@ void test_record(void)
 	record_begin_text(&text);
 	record_int(&text, "only", 1);
 	record_end_text(&text);
-	CHECK(text.len == 10 && memcmp(text.text, "{\"only\":1}", 10) == 0,
-	      "%.*s", (int)text.len, text.text);
+	CHECK(text.len == 10, "length %zu", text.len);
+	if (text.len == 10)
+		CHECK(memcmp(text.text, "{\"only\":1}", 10) == 0, "%.*s",
+		      (int)text.len, text.text);
 
 	json_decref(parsed);
 	json_decref(obj.object);
